@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6)
+]
+
+let package = Package(
+    name: "ShopTalk",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "shoptalk", targets: ["shoptalk"]),
+        .library(name: "ShopTalkKit", targets: ["ShopTalkKit"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "ShopTalkKit",
+            dependencies: ["CSQLite", "CCrypto"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ChatScript",
+            dependencies: ["ShopTalkKit"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ShopTalkShell",
+            dependencies: ["ChatScript", "ShopTalkKit", "CEditLine"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "shoptalk",
+            dependencies: ["ShopTalkShell", "ChatScript", "ShopTalkKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ShopTalkKitTests",
+            dependencies: ["ShopTalkKit"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ChatScriptTests",
+            dependencies: ["ChatScript"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ShopTalkShellTests",
+            dependencies: ["ShopTalkShell"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["ShopTalkKit"],
+            swiftSettings: strict
+        ),
+    ]
+)

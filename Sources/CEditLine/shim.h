@@ -1,0 +1,145 @@
+#ifndef SHOPTALK_CEDITLINE_SHIM_H
+#define SHOPTALK_CEDITLINE_SHIM_H
+
+/*
+ * Fixed-signature wrappers around the variadic libedit entry points (el_set, el_get, history),
+ * because Swift cannot call C variadic functions.
+ */
+
+#include <histedit.h>
+#include <stdio.h>
+#include <wchar.h>
+
+/* glibc only declares wcwidth under _XOPEN_SOURCE, which Swift's Glibc module does not define. */
+extern int wcwidth(wchar_t c);
+
+/* Terminal columns taken by one character in the current locale; -1 for non-printable ones. */
+static inline int shim_char_width(wchar_t c)
+{
+    return wcwidth(c);
+}
+
+/* Signature of a libedit editor function registered with EL_ADDFN; returns one of the CC_* codes. */
+typedef unsigned char (*shim_el_command_t)(EditLine *, int);
+
+/* Signature of the prompt callback installed with EL_PROMPT_ESC. */
+typedef char *(*shim_el_prompt_t)(EditLine *);
+
+/* el_init on the process's standard streams; Swift 6 rejects touching the mutable C globals stdin/stdout/stderr. */
+static inline EditLine *shim_el_init(const char *program)
+{
+    return el_init(program, stdin, stdout, stderr);
+}
+
+static inline int shim_el_set_prompt(EditLine *el, shim_el_prompt_t prompt, char ignore)
+{
+    /* Characters between two `ignore` marks are printed but not counted, so colour codes keep column math right. */
+    return el_set(el, EL_PROMPT_ESC, prompt, ignore);
+}
+
+static inline int shim_el_set_editor(EditLine *el, const char *mode)
+{
+    return el_set(el, EL_EDITOR, mode);
+}
+
+static inline int shim_el_set_signal(EditLine *el, int enabled)
+{
+    return el_set(el, EL_SIGNAL, enabled);
+}
+
+static inline int shim_el_bind(EditLine *el, const char *key, const char *command)
+{
+    return el_set(el, EL_BIND, key, command, (const char *)NULL);
+}
+
+/* Non-zero switches the terminal to libedit's raw mode now instead of at the first key read. */
+static inline int shim_el_prepare_terminal(EditLine *el, int raw)
+{
+    return el_set(el, EL_PREP_TERM, raw);
+}
+
+static inline int shim_el_add_function(EditLine *el, const char *name, const char *help, shim_el_command_t fn)
+{
+    return el_set(el, EL_ADDFN, name, help, fn);
+}
+
+static inline int shim_el_set_history(EditLine *el, History *hist)
+{
+    return el_set(el, EL_HIST, history, hist);
+}
+
+static inline int shim_el_set_client_data(EditLine *el, void *data)
+{
+    return el_set(el, EL_CLIENTDATA, data);
+}
+
+static inline void *shim_el_client_data(EditLine *el)
+{
+    void *data = NULL;
+    if (el_get(el, EL_CLIENTDATA, &data) != 0) {
+        return NULL;
+    }
+    return data;
+}
+
+/* Output stream libedit draws on; listings must go through it so they interleave correctly with redraws. */
+static inline FILE *shim_el_output(EditLine *el)
+{
+    FILE *fp = NULL;
+    if (el_get(el, EL_GETFP, 1, &fp) != 0) {
+        return NULL;
+    }
+    return fp;
+}
+
+/* Terminal width as libedit currently knows it (kept up to date on SIGWINCH when EL_SIGNAL is on). */
+static inline int shim_el_columns(EditLine *el)
+{
+    int columns = 0;
+    if (el_get(el, EL_GETTC, "co", &columns, (void *)NULL) != 0 || columns <= 0) {
+        return 80;
+    }
+    return columns;
+}
+
+static inline int shim_history_set_size(History *hist, int size)
+{
+    HistEvent event;
+    return history(hist, &event, H_SETSIZE, size);
+}
+
+static inline int shim_history_set_unique(History *hist, int unique)
+{
+    HistEvent event;
+    return history(hist, &event, H_SETUNIQUE, unique);
+}
+
+static inline int shim_history_enter(History *hist, const char *line)
+{
+    HistEvent event;
+    return history(hist, &event, H_ENTER, line);
+}
+
+/* Most recent entry, or NULL when the history is empty; the pointer is owned by libedit. */
+static inline const char *shim_history_newest(History *hist)
+{
+    HistEvent event;
+    if (history(hist, &event, H_FIRST) != 0) {
+        return NULL;
+    }
+    return event.str;
+}
+
+static inline int shim_history_load(History *hist, const char *path)
+{
+    HistEvent event;
+    return history(hist, &event, H_LOAD, path);
+}
+
+static inline int shim_history_save(History *hist, const char *path)
+{
+    HistEvent event;
+    return history(hist, &event, H_SAVE, path);
+}
+
+#endif

@@ -1,0 +1,145 @@
+import Foundation
+import Synchronization
+
+/// One entry of the audit log as stored.
+public struct AuditEntry: Sendable, Hashable {
+    public var seq: Int64
+    public var at: String
+    /// `turn`, `handoff`, `feedback`, `prompt`, `override`, `replay`…
+    public var kind: String
+    public var sessionID: String?
+    public var turn: Int?
+    public var customerID: String?
+    /// The record as JSON, personal data redacted.
+    public var payload: String
+    public var previousHash: String
+    public var hash: String
+}
+
+/// What `verify()` found.
+public struct AuditVerification: Sendable, Hashable {
+    public var entries: Int
+    /// The first broken entry and why, `nil` when the chain is intact.
+    public var problem: (seq: Int64, reason: String)?
+
+    public var isIntact: Bool { problem == nil }
+
+    public static func == (lhs: AuditVerification, rhs: AuditVerification) -> Bool {
+        lhs.entries == rhs.entries && lhs.problem?.seq == rhs.problem?.seq && lhs.problem?.reason == rhs.problem?.reason
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(entries)
+        hasher.combine(problem?.seq)
+    }
+}
+
+/// The append-only, hash-chained audit log: each entry carries the SHA-256 of the one before it, so an
+/// edit, a gap or a reorder is found by `verify()`.
+public final class AuditLog: Sendable {
+    static let genesis = String(repeating: "0", count: 64)
+
+    private let ledger: Ledger
+    /// Serialises appends in this process; the IMMEDIATE transaction does it across processes.
+    private let appending = Mutex(())
+
+    public init(ledger: Ledger) {
+        self.ledger = ledger
+    }
+
+    /// Appends one record and returns it with its place in the chain.
+    @discardableResult
+    public func append(
+        kind: String, at: String, sessionID: String?, turn: Int?, customerID: String?, payload: String
+    ) throws -> AuditEntry {
+        try appending.withLock { _ in
+            try ledger.database.transaction {
+                let last = try ledger.database.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").first
+                let seq = (last?["seq"].integer ?? 0) + 1
+                let previous = last?["hash"].text ?? Self.genesis
+                let entry = AuditEntry(
+                    seq: seq, at: at, kind: kind, sessionID: sessionID, turn: turn, customerID: customerID,
+                    payload: payload, previousHash: previous, hash: "")
+                let sealed = AuditEntry(
+                    seq: seq, at: at, kind: kind, sessionID: sessionID, turn: turn, customerID: customerID,
+                    payload: payload, previousHash: previous, hash: Self.hash(of: entry))
+                try ledger.database.run(
+                    "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [.integer(seq), .text(at), .text(kind), sessionID.sqlValue, turn.map { .integer(Int64($0)) } ?? .null,
+                     customerID.sqlValue, .text(payload), .text(previous), .text(sealed.hash)])
+                return sealed
+            }
+        }
+    }
+
+    /// Walks the whole chain and reports the first entry that does not fit.
+    public func verify() throws -> AuditVerification {
+        var expectedPrevious = Self.genesis
+        var expectedSeq: Int64 = 1
+        var count = 0
+        for entry in try entries(sql: "SELECT * FROM audit ORDER BY seq", []) {
+            count += 1
+            if entry.seq != expectedSeq {
+                return AuditVerification(entries: count, problem: (entry.seq, "expected entry \(expectedSeq) here: a gap"))
+            }
+            if entry.previousHash != expectedPrevious {
+                return AuditVerification(
+                    entries: count, problem: (entry.seq, "does not follow the entry before it: removed or reordered"))
+            }
+            if Self.hash(of: entry) != entry.hash {
+                return AuditVerification(entries: count, problem: (entry.seq, "its content was changed after writing"))
+            }
+            expectedPrevious = entry.hash
+            expectedSeq += 1
+        }
+        return AuditVerification(entries: count, problem: nil)
+    }
+
+    /// The newest `limit` entries, oldest first.
+    public func tail(_ limit: Int) throws -> [AuditEntry] {
+        try entries(sql: "SELECT * FROM audit ORDER BY seq DESC LIMIT ?", [.integer(Int64(limit))]).reversed()
+    }
+
+    /// Every entry of one session, in order.
+    public func entries(sessionID: String) throws -> [AuditEntry] {
+        try entries(sql: "SELECT * FROM audit WHERE session_id = ? ORDER BY seq", [.text(sessionID)])
+    }
+
+    /// The recorded turns of a session.
+    public func turns(sessionID: String) throws -> [Turn] {
+        let decoder = JSONDecoder()
+        return try entries(sessionID: sessionID).filter { $0.kind == "turn" }.map {
+            try decoder.decode(Turn.self, from: Data($0.payload.utf8))
+        }
+    }
+
+    /// Sessions with their first time, customer and number of turns, newest first.
+    public func sessions(limit: Int = 20) throws -> [(id: String, started: String, customerID: String?, turns: Int)] {
+        try ledger.database.query(
+            """
+            SELECT session_id, MIN(at) AS started, MAX(customer_id) AS customer_id, COUNT(*) AS turns
+            FROM audit WHERE kind = 'turn' AND session_id IS NOT NULL
+            GROUP BY session_id ORDER BY MIN(seq) DESC LIMIT ?
+            """, [.integer(Int64(limit))]
+        ).map { ($0["session_id"].text ?? "", $0["started"].text ?? "", $0["customer_id"].text,
+                 Int($0["turns"].integer ?? 0)) }
+    }
+
+    private func entries(sql: String, _ bindings: [SQLValue]) throws -> [AuditEntry] {
+        try ledger.database.query(sql, bindings).map { row in
+            AuditEntry(
+                seq: row["seq"].integer ?? 0, at: row["at"].text ?? "", kind: row["kind"].text ?? "",
+                sessionID: row["session_id"].text, turn: row["turn"].integer.map { Int($0) },
+                customerID: row["customer_id"].text, payload: row["payload"].text ?? "",
+                previousHash: row["prev_hash"].text ?? "", hash: row["hash"].text ?? "")
+        }
+    }
+
+    static func hash(of entry: AuditEntry) -> String {
+        let fields = [
+            entry.previousHash, String(entry.seq), entry.at, entry.kind, entry.sessionID ?? "",
+            entry.turn.map(String.init) ?? "", entry.customerID ?? "", entry.payload,
+        ]
+        return Digest.sha256Hex(fields.joined(separator: "\u{1e}"))
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+/// A loaded workspace, ready to serve sessions: the shared, read-mostly part of the bot.
+public final class Engine: Sendable {
+    public let root: URL
+    public let stateDirectory: URL
+    public let config: WorkspaceConfig
+    public let index: DataIndex
+    public let classifier: IntentClassifier
+    public let extractor: EntityExtractor
+    public let orderIDs: OrderIDPattern
+    public let prompts: PromptLibrary
+    public let ledger: Ledger
+    public let audit: AuditLog
+    public let handoffs: HandoffQueue
+    public let feedback: FeedbackLog
+    public let registry: PromptRegistry
+    public let cache: ResponseCache
+    public let metrics = Metrics()
+    let retriever: Retriever
+    let inputGuard: InputGuard
+    let outputGuard: OutputGuard
+    let rateLimiter: RateLimiter
+    let models: [String: any LanguageModel]
+    /// Retries, fallbacks and circuit breakers around the models.
+    let router: ModelRouter
+    /// Example values for replies that show the customer what to type.
+    let examples: (orderID: String, sku: String)
+
+    /// Loads the workspace at `root`; state goes to `stateDirectory` (default `root/.shoptalk`).
+    ///
+    /// - Parameter environment: where API keys are read from (never stored).
+    public init(root: URL, stateDirectory: URL? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let configURL = root.appendingPathComponent("shoptalk.json")
+        guard FileManager.default.fileExists(atPath: configURL.path) else {
+            throw WorkspaceError.notFound(path: root.path)
+        }
+        self.root = root
+        self.stateDirectory = stateDirectory ?? root.appendingPathComponent(".shoptalk")
+        try FileManager.default.createDirectory(at: self.stateDirectory, withIntermediateDirectories: true)
+        config = try WorkspaceConfig.load(from: configURL)
+        index = try DataIndex.open(root: root, stateDirectory: self.stateDirectory)
+        classifier = try Self.loadClassifier(root: root, stateDirectory: self.stateDirectory,
+                                             threshold: config.understanding.threshold)
+        let sampleIDs = try index.orderIDs()
+        orderIDs = OrderIDPattern(sampleIDs: sampleIDs)
+        let products = try index.productNames()
+        extractor = EntityExtractor(orderIDs: orderIDs, products: products, patterns: config.entityPatterns)
+        examples = (sampleIDs.first ?? "ORD-10001", products.first?.sku ?? "ABC-0001")
+        prompts = try PromptLibrary.load(root: root)
+        ledger = try Ledger(path: self.stateDirectory.appendingPathComponent("ledger.sqlite").path)
+        audit = AuditLog(ledger: ledger)
+        handoffs = HandoffQueue(ledger: ledger)
+        feedback = FeedbackLog(ledger: ledger)
+        registry = try PromptRegistry(ledger: ledger, library: prompts, now: Session.timestamp(Date()))
+        cache = ResponseCache(capacity: config.cache.maxEntries)
+        let classifier = self.classifier
+        retriever = Retriever(index: index, classify: { classifier.predict($0).intent })
+        inputGuard = InputGuard(config: config.guardrails)
+        outputGuard = OutputGuard(config: config.guardrails)
+        rateLimiter = RateLimiter(config: config.rateLimits)
+        models = try Self.makeModels(config: config, environment: environment)
+        router = ModelRouter(models: Array(models.values), fallbacks: config.routing.fallback)
+    }
+
+    /// The configured model names, `builtin` first.
+    public var modelNames: [String] {
+        ["builtin"] + models.keys.filter { $0 != "builtin" }.sorted()
+    }
+
+    /// A new conversation.
+    public func makeSession(id: String? = nil, customerID: String? = nil) throws -> Session {
+        try Session(engine: self, id: id, customerID: customerID)
+    }
+
+    private static func loadClassifier(root: URL, stateDirectory: URL, threshold: Double?) throws -> IntentClassifier {
+        let url = root.appendingPathComponent("intents.csv")
+        guard let data = try? Data(contentsOf: url) else {
+            throw WorkspaceError.unreadable(
+                file: url.path, reason: "missing: expected training utterances with the header 'text,intent'")
+        }
+        let cacheURL = stateDirectory.appendingPathComponent("intents-\(Digest.sha256Hex(data).prefix(16)).model")
+        var classifier: IntentClassifier
+        if let blob = try? Data(contentsOf: cacheURL), let cached = try? IntentClassifier(serialized: blob) {
+            classifier = cached
+        } else {
+            let table = try CSVTable(text: String(decoding: data, as: UTF8.self), file: url.path)
+            try table.require(["text", "intent"])
+            let examples = table.dictionaries.compactMap { row -> IntentExample? in
+                guard let text = row.values["text"], let intent = row.values["intent"], !intent.isEmpty else {
+                    return nil
+                }
+                return IntentExample(text: text, intent: intent)
+            }
+            classifier = IntentClassifier(training: examples)
+            // Written beside and renamed, so a parallel start never reads half a model.
+            let temporary = cacheURL.appendingPathExtension("\(ProcessInfo.processInfo.processIdentifier)")
+            if (try? classifier.serialized().write(to: temporary)) != nil { rename(temporary.path, cacheURL.path) }
+        }
+        if let threshold { classifier.threshold = threshold }
+        return classifier
+    }
+
+    private static func makeModels(config: WorkspaceConfig, environment: [String: String]) throws
+        -> [String: any LanguageModel]
+    {
+        var models: [String: any LanguageModel] = ["builtin": BuiltinModel()]
+        for (name, model) in config.models where model.kind == "openai" {
+            guard let base = model.baseURL, let url = URL(string: base), url.scheme != nil else {
+                throw WorkspaceError.invalidConfig(
+                    file: "shoptalk.json", key: "models.\(name).base_url", expected: "must be an http(s) URL")
+            }
+            let key = model.apiKeyEnv.flatMap { environment[$0] }
+            models[name] = OpenAIChatModel(
+                name: name, baseURL: url, model: model.model ?? name, apiKey: key, apiKeyVariable: model.apiKeyEnv,
+                timeout: model.timeoutSeconds)
+        }
+        return models
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+
+extension Session {
+    /// Stages 6 to 9: render the prompt, look in the cache, call the routed model (with fallbacks), and
+    /// guard the reply.
+    func generate(into turn: inout Turn, key: String, context: TemplateValue, retrieval: Retrieval,
+                  clock: inout Stopwatch) async {
+        // 6. render; personal data is masked before anything leaves for an outside model
+        let model = turn.route.model ?? engine.config.routing.defaultModel
+        var messages = [ChatMessage(role: "system", content: prompt.system.render(context))]
+        for earlier in turns.suffix(6) where !earlier.message.isEmpty {
+            messages.append(ChatMessage(role: "user", content: earlier.message))
+            messages.append(ChatMessage(role: "assistant", content: earlier.reply))
+        }
+        messages.append(ChatMessage(role: "user", content: prompt.user.render(context)))
+        var mask = PIIMask()
+        if model != "builtin" {
+            let detector = PIIDetector()
+            let known = knownPersonalData
+            messages = messages.map { message in
+                ChatMessage(role: message.role,
+                            content: mask.mask(message.content, spans: detector.spans(in: message.content, known: known)))
+            }
+        }
+        let grounding = Grounding(intent: key, template: prompt.replySources[key],
+                                  context: context)
+        let request = ModelRequest(messages: messages, temperature: prompt.temperature, maxTokens: prompt.maxTokens,
+                                   seed: seed, grounding: grounding)
+        turn.prompt = prompt.reference
+        turn.rendered = messages
+        turn.renderedPromptHash = Digest.sha256Hex(Data((try? JSONEncoder.sorted.encode(messages)) ?? Data()))
+        clock.lap("render", into: &turn)
+
+        // 7. cache
+        let cacheKey = Self.cacheKey(model: model, request: request, retrieved: turn.retrieved)
+        var response: ModelResponse?
+        var servedBy = model
+        if engine.config.cache.enabled {
+            if let cached = engine.cache.lookup(cacheKey) {
+                response = cached
+                turn.cache = "hit"
+            } else {
+                turn.cache = "miss"
+            }
+        }
+        clock.lap("cache", into: &turn)
+
+        // 8. generate: the routed model with retries, then each fallback in turn
+        if response == nil {
+            do {
+                let routed = try await engine.router.complete(request, model: model)
+                turn.attempts = routed.attempts
+                response = routed.response
+                servedBy = routed.model
+                if turn.cache == "miss" { engine.cache.store(routed.response, for: cacheKey) }
+            } catch let failure as RoutingFailure {
+                turn.attempts = failure.attempts
+            } catch {
+                turn.attempts.append(ModelAttempt(model: model, outcome: "error", error: "\(error)", micros: 0))
+            }
+        }
+        turn.model = servedBy
+        guard let response else {
+            turn.flags.append("model_unavailable")
+            turn.reply = reply(for: "policy_blocked", context: context)
+            clock.lap("generate", into: &turn)
+            return
+        }
+        let price = engine.config.models[servedBy]?.price ?? ModelPrice()
+        turn.usage = Usage(inputTokens: response.inputTokens, outputTokens: response.outputTokens,
+                           cachedInputTokens: response.cachedInputTokens,
+                           cost: turn.cache == "hit" ? 0 : price.cost(of: response))
+        clock.lap("generate", into: &turn)
+
+        // 9. guard output
+        let allowed = Set(knownPersonalData.map(\.value) + engine.inputGuard.inspect(turn.message).pii.map(\.text))
+        let checked = engine.outputGuard.inspect(
+            mask.unmask(response.text), allowed: allowed,
+            orders: retrieval.order.map { [$0] + retrieval.orders } ?? retrieval.orders, orderIDs: engine.orderIDs)
+        turn.guards += checked.verdicts
+        turn.reply = checked.blocked ? reply(for: "policy_blocked", context: context) : checked.reply
+        clock.lap("guard_output", into: &turn)
+    }
+
+    static func cacheKey(model: String, request: ModelRequest, retrieved: [RetrievedItem]) -> String {
+        var material = Data(model.utf8)
+        material.append((try? JSONEncoder.sorted.encode(request)) ?? Data())
+        for item in retrieved { material.append(Data("\(item.kind):\(item.id):\(item.version);".utf8)) }
+        return Digest.sha256Hex(material)
+    }
+}

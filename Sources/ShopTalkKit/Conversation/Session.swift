@@ -1,0 +1,105 @@
+import Foundation
+
+/// Problems with a session command: an unknown customer, model or rating.
+public enum SessionError: Error, CustomStringConvertible, Sendable, Equatable {
+    case unknownCustomer(String)
+    case unknownModel(String, known: [String])
+    case badRating(String)
+    case noTurnYet
+
+    public var description: String {
+        switch self {
+        case .unknownCustomer(let id): "no customer '\(id)' in customers.csv"
+        case .unknownModel(let name, let known): "no model '\(name)' (known: \(known.joined(separator: ", ")))"
+        case .badRating(let text): "'\(text)' is not a rating: expected a whole number from 1 to 5"
+        case .noTurnYet: "there is no turn to rate yet: send a message first"
+        }
+    }
+}
+
+/// One conversation with one (possibly anonymous) customer. Turns run one at a time, in order.
+public actor Session {
+    public nonisolated let id: String
+    public nonisolated let engine: Engine
+    public private(set) var customer: Customer?
+    /// The prompt version new turns use.
+    public private(set) var prompt: PromptVersion
+    /// The model every generated turn uses, overriding routing.
+    public private(set) var modelOverride: String?
+    /// A pinned clock for reproducible date decisions; `nil` follows the system clock.
+    public private(set) var pinnedNow: Date?
+    public internal(set) var turns: [Turn] = []
+    /// The sampling seed passed to models that accept one.
+    public var seed: Int?
+
+    var consecutiveFallbacks = 0
+    var offeredHandoff = false
+    var handoff: HandoffSummary?
+
+    init(engine: Engine, id: String?, customerID: String?) throws {
+        self.engine = engine
+        self.id = id ?? "s-" + UUID().uuidString.prefix(8).lowercased()
+        let selection = engine.config.prompts
+        prompt = try engine.registry.resolve("\(selection.name)@\(selection.label)")
+        if let customerID {
+            guard let found = try engine.index.customer(id: customerID) else {
+                throw SessionError.unknownCustomer(customerID)
+            }
+            customer = found
+        }
+    }
+
+    /// The time every date decision of the next turn uses.
+    public var now: Date { pinnedNow ?? Date() }
+
+    /// Acts as this signed-in customer from the next turn on; `nil` signs out.
+    public func signIn(_ customerID: String?) throws {
+        guard let customerID else {
+            customer = nil
+            return
+        }
+        guard let found = try engine.index.customer(id: customerID) else {
+            throw SessionError.unknownCustomer(customerID)
+        }
+        customer = found
+    }
+
+    /// Pins the prompt: `NAME@vN`, `NAME@LABEL` or `NAME`.
+    public func usePrompt(_ reference: String) throws {
+        prompt = try engine.registry.resolve(reference)
+    }
+
+    /// Serves every generated turn with `name`; `nil` returns to routing.
+    public func useModel(_ name: String?) throws {
+        if let name, engine.models[name] == nil {
+            throw SessionError.unknownModel(name, known: engine.modelNames)
+        }
+        modelOverride = name
+    }
+
+    /// Pins the session clock; `nil` follows the system clock again.
+    public func pinClock(_ date: Date?) {
+        pinnedNow = date
+    }
+
+    /// Sets the sampling seed.
+    public func setSeed(_ value: Int?) {
+        seed = value
+    }
+
+    /// Rates the latest turn from 1 to 5.
+    public func rate(_ rating: Int, comment: String?) throws {
+        guard let last = turns.last else { throw SessionError.noTurnYet }
+        guard (1...5).contains(rating) else { throw SessionError.badRating(String(rating)) }
+        let at = Self.timestamp(now)
+        try engine.feedback.rate(sessionID: id, turn: last.index, rating: rating, comment: comment, at: at)
+        let payload = #"{"rating":\#(rating),"turn":\#(last.index)}"#
+        try engine.audit.append(kind: "feedback", at: at, sessionID: id, turn: last.index,
+                                customerID: customer?.id, payload: payload)
+    }
+
+    /// ISO 8601 in UTC, to the second.
+    public static func timestamp(_ date: Date) -> String {
+        date.ISO8601Format()
+    }
+}

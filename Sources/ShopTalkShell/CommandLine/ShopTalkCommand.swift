@@ -1,0 +1,153 @@
+import Foundation
+import ShopTalkKit
+
+/// The `shoptalk` command line: global options, then a subcommand (the shell when there is none).
+package enum ShopTalkCommand {
+    package static let usage = """
+        usage: shoptalk [--workspace DIR] [--customer ID] [--verbose]   start the shell
+               shoptalk audit tail [N] | verify                         read or verify the audit log
+               shoptalk prompts list | show NAME@VER                    the prompt library
+               shoptalk help                                            this text
+
+        The workspace is --workspace DIR, else the current directory when it holds shoptalk.json,
+        else the bundled sample. Exit codes: 0 success, 1 a check failed, 2 bad usage or input,
+        3 an environment fault (database locked, model unreachable).
+        """
+
+    /// Runs the command line and returns the exit code.
+    package static func main(_ arguments: [String]) async -> Int32 {
+        var options = GlobalOptions()
+        var rest: [String] = []
+        do {
+            var iterator = arguments.makeIterator()
+            while let argument = iterator.next() {
+                switch argument {
+                case "--workspace", "-w":
+                    guard let value = iterator.next() else { throw UsageError("--workspace needs a directory") }
+                    options.workspace = value
+                case "--customer":
+                    guard let value = iterator.next() else { throw UsageError("--customer needs a customer id") }
+                    options.customer = value
+                case "--verbose", "-v": options.verbose = true
+                case "--help", "-h": rest = ["help"]
+                default: rest.append(argument)
+                }
+            }
+            switch rest.first {
+            case nil: return try await runShell(options)
+            case "help":
+                print(usage)
+                return 0
+            case "audit": return try audit(Array(rest.dropFirst()), options)
+            case "prompts": return try prompts(Array(rest.dropFirst()), options)
+            case let other?:
+                throw UsageError("unknown command '\(other)'")
+            }
+        } catch let error as UsageError {
+            report("\(error)\n\n\(usage)")
+            return 2
+        } catch let error as StoreError {
+            report("\(error)")
+            return error.isBusy ? 3 : 2
+        } catch let error as ModelError {
+            report("\(error)")
+            return 3
+        } catch {
+            report("\(error)")
+            return 2
+        }
+    }
+
+    private static func runShell(_ options: GlobalOptions) async throws -> Int32 {
+        let engine = try options.openEngine()
+        let shell = try Shell(engine: engine, customerID: options.customer, style: .forStandardOutput(),
+                              verbose: options.verbose)
+        return await shell.run()
+    }
+
+    private static func audit(_ arguments: [String], _ options: GlobalOptions) throws -> Int32 {
+        let engine = try options.openEngine()
+        switch arguments.first ?? "tail" {
+        case "tail":
+            let count = arguments.count > 1 ? Int(arguments[1]) : 20
+            guard let count else { throw UsageError("audit tail takes a number of entries") }
+            for entry in try engine.audit.tail(count) {
+                print("\(entry.seq)\t\(entry.at)\t\(entry.kind)\t\(entry.sessionID ?? "-")\t\(entry.turn.map(String.init) ?? "-")\t\(entry.payload)")
+            }
+            return 0
+        case "verify":
+            let result = try engine.audit.verify()
+            if let problem = result.problem {
+                print("audit log broken at entry \(problem.seq): \(problem.reason)")
+                return 1
+            }
+            print("audit log intact: \(result.entries) entries, hash chain verified")
+            return 0
+        default:
+            throw UsageError("unknown audit command '\(arguments[0])': expected tail or verify")
+        }
+    }
+
+    private static func prompts(_ arguments: [String], _ options: GlobalOptions) throws -> Int32 {
+        let engine = try options.openEngine()
+        switch arguments.first ?? "list" {
+        case "list":
+            for name in engine.prompts.names {
+                let labels = try engine.registry.labels(of: name)
+                for version in engine.prompts.prompts[name] ?? [] {
+                    let tags = labels.filter { $0.value == version.version }.keys.sorted()
+                    print("\(version.reference)\t\(tags.joined(separator: ","))\t\(version.description)")
+                }
+            }
+            return 0
+        case "show":
+            guard arguments.count > 1 else { throw UsageError("prompts show needs NAME@VERSION or NAME@LABEL") }
+            print(try engine.registry.resolve(arguments[1]).source, terminator: "")
+            return 0
+        default:
+            throw UsageError("unknown prompts command '\(arguments[0])': expected list or show")
+        }
+    }
+
+    static func report(_ message: String) {
+        FileHandle.standardError.write(Data(("shoptalk: " + message + "\n").utf8))
+    }
+}
+
+/// Options every subcommand accepts.
+struct GlobalOptions {
+    var workspace: String?
+    var customer: String?
+    var verbose = false
+
+    /// The workspace directory: explicit, else the current directory with shoptalk.json, else the sample.
+    func workspaceURL() throws -> URL {
+        let manager = FileManager.default
+        if let workspace {
+            return URL(fileURLWithPath: workspace, isDirectory: true).standardizedFileURL
+        }
+        let current = URL(fileURLWithPath: manager.currentDirectoryPath, isDirectory: true)
+        if manager.fileExists(atPath: current.appendingPathComponent("shoptalk.json").path) { return current }
+        if let sample = Self.bundledSample() { return sample }
+        throw UsageError("no workspace: pass --workspace DIR or run in a directory holding shoptalk.json")
+    }
+
+    func openEngine() throws -> Engine {
+        try Engine(root: try workspaceURL())
+    }
+
+    /// The sample workspace shipped beside the binary: `samples/retailer` in an enclosing directory.
+    static func bundledSample() -> URL? {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["SHOPTALK_SAMPLE"] { return URL(fileURLWithPath: explicit, isDirectory: true) }
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = directory.appendingPathComponent("samples/retailer")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("shoptalk.json").path) {
+                return candidate
+            }
+            directory.deleteLastPathComponent()
+        }
+        return nil
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import ShopTalkKit
+
+extension Shell {
+    /// Runs `/name arguments`.
+    func command(_ text: String) async {
+        let words = text.split(separator: " ").map(String.init)
+        guard let name = words.first?.lowercased() else {
+            fail("a command name must follow '/': try /help")
+            return
+        }
+        let arguments = Array(words.dropFirst())
+        do {
+            switch name {
+            case "help": help(arguments.first)
+            case "quit", "exit": finished = true
+            case "new": try await newSession()
+            case "as": try await signIn(arguments)
+            case "trace": withLastTurn { print(TraceFormatter.trace($0, style: style)) }
+            case "context": withLastTurn { print(TraceFormatter.context($0)) }
+            case "render": withLastTurn { print(TraceFormatter.rendered($0)) }
+            case "prompt": try await prompt(arguments)
+            case "model": try await model(arguments)
+            case "handoff":
+                let turn = try await session.requestHandoff(reason: arguments.isEmpty ? "shell_command" : arguments.joined(separator: "_"))
+                lastTurn = turn
+                print(style.bot("bot> ") + turn.reply)
+            case "rate": try await rate(arguments)
+            case "sessions": try sessions()
+            case "stats": stats()
+            case "now": try await now(arguments)
+            case "audit": try audit(arguments)
+            case "cache": cache(arguments)
+            default:
+                let hint = ShellCommand.nearest(to: name).map { " — did you mean /\($0)?" } ?? ""
+                fail("unknown command /\(name)\(hint) (/help lists them all)")
+            }
+        } catch {
+            fail("\(error)")
+        }
+    }
+
+    private func withLastTurn(_ body: (Turn) -> Void) {
+        guard let lastTurn else {
+            fail("no turn yet: send a message first")
+            return
+        }
+        body(lastTurn)
+    }
+
+    private func help(_ topic: String?) {
+        if let topic {
+            let name = topic.hasPrefix("/") ? String(topic.dropFirst()) : topic
+            guard let command = ShellCommand.named(name) else {
+                let hint = ShellCommand.nearest(to: name).map { " — did you mean /\($0)?" } ?? ""
+                fail("no command /\(name)\(hint)")
+                return
+            }
+            print("\(command.usage)\n  \(command.summary).\n  \(command.details)")
+            return
+        }
+        print(ShellCommand.all[0].details)
+        let width = ShellCommand.all.map(\.usage.count).max() ?? 0
+        for command in ShellCommand.all {
+            print("  " + command.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + command.summary)
+        }
+    }
+
+    private func newSession() async throws {
+        let customer = await session.customer?.id
+        let prompt = await session.prompt.reference
+        let model = await session.modelOverride
+        let clock = await session.pinnedNow
+        session = try engine.makeSession(customerID: customer)
+        try await session.usePrompt(prompt)
+        try await session.useModel(model)
+        await session.pinClock(clock)
+        lastTurn = nil
+        print("new session \(session.id)")
+    }
+
+    private func signIn(_ arguments: [String]) async throws {
+        guard let id = arguments.first else {
+            let current = await session.customer
+            print(current.map { "signed in as \($0.id) (\($0.name))" } ?? "not signed in: /as CUSTOMER signs in")
+            return
+        }
+        try await session.signIn(id == "-" ? nil : id)
+        let customer = await session.customer
+        print(customer.map { "now acting as \($0.id) (\($0.name))" } ?? "signed out")
+    }
+
+    private func prompt(_ arguments: [String]) async throws {
+        switch arguments.first ?? "list" {
+        case "list":
+            let current = await session.prompt.reference
+            for name in engine.prompts.names {
+                let labels = try engine.registry.labels(of: name)
+                for version in engine.prompts.prompts[name] ?? [] {
+                    let tags = labels.filter { $0.value == version.version }.keys.sorted()
+                    let marker = version.reference == current ? "*" : " "
+                    let modified = engine.registry.modified.contains(version.reference) ? style.warn(" (modified since published)") : ""
+                    let tagText = tags.isEmpty ? "" : " [" + tags.joined(separator: ", ") + "]"
+                    print("\(marker) \(version.reference)\(tagText)  \(version.description)\(modified)")
+                }
+            }
+        case "show":
+            let version = try arguments.count > 1 ? engine.registry.resolve(arguments[1]) : await session.prompt
+            print(style.dim("# \(version.file)  sha256 \(version.hash.prefix(12))"))
+            print(version.source)
+        case "use":
+            guard arguments.count > 1 else {
+                fail("usage: /prompt use NAME@VERSION or NAME@LABEL")
+                return
+            }
+            try await session.usePrompt(arguments[1])
+            print("this session now uses \(await session.prompt.reference)")
+        default:
+            fail("unknown /prompt subcommand '\(arguments[0])': expected list, show or use")
+        }
+    }
+
+    private func model(_ arguments: [String]) async throws {
+        switch arguments.first ?? "list" {
+        case "list":
+            let current = await session.modelOverride
+            for name in engine.modelNames {
+                let config = engine.config.models[name]
+                let detail = config.map { "\($0.kind) \($0.model ?? "") at \($0.baseURL ?? "")" } ?? "offline, deterministic"
+                let price = config.map { String(format: " (%.2f in / %.2f out per 1M tokens)", $0.price.input, $0.price.output) } ?? ""
+                print("\(name == current ? "*" : " ") \(name)  \(detail)\(price)")
+            }
+            if current == nil { print(style.dim("routing decides: default \(engine.config.routing.defaultModel)")) }
+        case "use":
+            guard arguments.count > 1 else {
+                fail("usage: /model use NAME (or - to return to routing)")
+                return
+            }
+            try await session.useModel(arguments[1] == "-" ? nil : arguments[1])
+            print(arguments[1] == "-" ? "routing decides the model again" : "generated turns now use \(arguments[1])")
+        default:
+            fail("unknown /model subcommand '\(arguments[0])': expected list or use")
+        }
+    }
+
+    private func rate(_ arguments: [String]) async throws {
+        guard let first = arguments.first, let rating = Int(first), (1...5).contains(rating) else {
+            throw SessionError.badRating(arguments.first ?? "")
+        }
+        let comment = arguments.count > 1 ? arguments.dropFirst().joined(separator: " ") : nil
+        try await session.rate(rating, comment: comment)
+        print("thanks: rated \(rating)/5")
+    }
+
+    private func sessions() throws {
+        let sessions = try engine.audit.sessions(limit: 20)
+        if sessions.isEmpty { print("no sessions recorded yet") }
+        for entry in sessions {
+            let marker = entry.id == session.id ? "*" : " "
+            print("\(marker) \(entry.id)  \(entry.started)  \(entry.customerID ?? "anonymous")  \(entry.turns) turns")
+        }
+    }
+
+    private func stats() {
+        let snapshot = engine.metrics.snapshot
+        print("turns: \(snapshot.turns)  handoffs: \(snapshot.handoffs)  cache hits: \(snapshot.cacheHits)")
+        if snapshot.turns > 0 {
+            print(String(format: "latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms",
+                         Double(snapshot.latency(quantile: 0.5)) / 1000, Double(snapshot.latency(quantile: 0.95)) / 1000,
+                         Double(snapshot.latency(quantile: 0.99)) / 1000))
+        }
+        let routes = snapshot.routes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        if !routes.isEmpty { print("routes: " + routes.joined(separator: ", ")) }
+        let intents = snapshot.intents.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
+        if !intents.isEmpty { print("intents: " + intents.prefix(8).map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
+        let guards = snapshot.guards.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        if !guards.isEmpty { print("guards: " + guards.joined(separator: ", ")) }
+        for (model, cost) in snapshot.costByModel.sorted(by: { $0.key < $1.key }) {
+            print(String(format: "model %@: %d tokens, cost %.6f", model, snapshot.tokensByModel[model] ?? 0, cost))
+        }
+        if let feedback = try? engine.feedback.summary(), feedback.count > 0 {
+            print(String(format: "ratings: %d, mean %.2f", feedback.count, feedback.mean ?? 0))
+        }
+    }
+
+    private func now(_ arguments: [String]) async throws {
+        if let text = arguments.first {
+            if text == "-" {
+                await session.pinClock(nil)
+            } else {
+                guard let date = try? Date(text, strategy: .iso8601) else {
+                    fail("'\(text)' is not a time: expected ISO 8601 such as 2026-12-03T10:00:00Z")
+                    return
+                }
+                await session.pinClock(date)
+            }
+        }
+        let pinned = await session.pinnedNow
+        print(pinned.map { "clock pinned at \(Session.timestamp($0))" } ?? "clock follows the system: \(Session.timestamp(Date()))")
+    }
+
+    private func audit(_ arguments: [String]) throws {
+        switch arguments.first ?? "tail" {
+        case "tail":
+            let count = arguments.count > 1 ? Int(arguments[1]) ?? 10 : 10
+            for entry in try engine.audit.tail(count) {
+                print("#\(entry.seq) \(entry.at) \(entry.kind) \(entry.sessionID ?? "-")/\(entry.turn.map(String.init) ?? "-") \(entry.hash.prefix(12))")
+            }
+        case "verify":
+            let result = try engine.audit.verify()
+            if let problem = result.problem {
+                print(style.error("audit log broken at entry \(problem.seq): \(problem.reason)"))
+            } else {
+                print(style.good("audit log intact: \(result.entries) entries, hash chain verified"))
+            }
+        default:
+            fail("unknown /audit subcommand '\(arguments[0])': expected tail or verify")
+        }
+    }
+
+    private func cache(_ arguments: [String]) {
+        switch arguments.first ?? "stats" {
+        case "stats":
+            let stats = engine.cache.statistics
+            print("entries: \(stats.entries)  hits: \(stats.hits)  misses: \(stats.misses)")
+        case "clear":
+            engine.cache.clear()
+            print("cache cleared")
+        default:
+            fail("unknown /cache subcommand '\(arguments[0])': expected stats or clear")
+        }
+    }
+}

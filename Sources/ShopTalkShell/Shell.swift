@@ -1,0 +1,142 @@
+import Foundation
+import ShopTalkKit
+
+/// The interactive shell: plain lines are customer messages, `/` lines are commands.
+///
+/// On a terminal it edits lines with libedit; otherwise it reads standard input line by line and prints
+/// replies plainly, so it can be driven through a pipe.
+package final class Shell {
+    let engine: Engine
+    var session: Session
+    let style: Style
+    let verbose: Bool
+    var lastTurn: Turn?
+    var finished = false
+
+    /// - Parameters:
+    ///   - customerID: sign the first session in as this customer.
+    ///   - verbose: print a one-line trace after every reply.
+    package init(engine: Engine, customerID: String?, style: Style, verbose: Bool = false) throws {
+        self.engine = engine
+        self.style = style
+        self.verbose = verbose
+        session = try engine.makeSession(customerID: customerID)
+    }
+
+    /// Reads and runs lines until end of input or `/quit`; returns the process exit code.
+    package func run() async -> Int32 {
+        let interactive = LineEditor.isInteractive()
+        var editor: LineEditor?
+        if interactive {
+            let words = CompletionWords(engine: engine)
+            editor = try? LineEditor(
+                programName: "shoptalk", historyFile: engine.stateDirectory.appendingPathComponent("history"),
+                completer: { words.complete($0) })
+            print(style.bold("ShopTalk") + " — \(engine.config.name). Type a message, or /help for commands.")
+        }
+        var pending: [String]?
+        while !finished {
+            let prompt = pending == nil ? await promptText() : "... "
+            let line: String?
+            if let editor {
+                line = editor.readLine(prompt: prompt)
+            } else {
+                line = Swift.readLine(strippingNewline: true)
+            }
+            guard let line else { break }
+            if var block = pending {
+                if line.trimmingCharacters(in: .whitespaces) == "\"\"\"" {
+                    pending = nil
+                    // History holds one line an entry; the block is recalled with its lines joined.
+                    editor?.addHistory(block.joined(separator: " "))
+                    await send(block.joined(separator: "\n"))
+                } else {
+                    block.append(line)
+                    pending = block
+                }
+                continue
+            }
+            if line.trimmingCharacters(in: .whitespaces) == "\"\"\"" {
+                pending = []
+                continue
+            }
+            editor?.addHistory(line)
+            await handle(line)
+        }
+        return 0
+    }
+
+    /// Runs one line: a command, or a message to the bot.
+    package func handle(_ line: String) async {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if trimmed.hasPrefix("//") {
+            await send(String(trimmed.dropFirst()))
+        } else if trimmed.hasPrefix("/") {
+            await command(String(trimmed.dropFirst()))
+        } else {
+            await send(line)
+        }
+    }
+
+    private func promptText() async -> String {
+        let customer = await session.customer?.id
+        let label = customer ?? "you"
+        // libedit skips what lies between \u{1} markers when it measures the prompt.
+        return style.enabled ? "\u{1}\u{1b}[1m\u{1}\(label)>\u{1}\u{1b}[0m\u{1} " : "\(label)> "
+    }
+
+    func send(_ message: String) async {
+        do {
+            let turn = try await session.send(message)
+            lastTurn = turn
+            print(style.bot("bot> ") + turn.reply)
+            if verbose { print(style.dim(TraceFormatter.oneLine(turn))) }
+        } catch {
+            fail("\(error)")
+        }
+    }
+
+    /// Prints an error to standard error.
+    func fail(_ message: String) {
+        FileHandle.standardError.write(Data((style.error("error: ") + message + "\n").utf8))
+    }
+}
+
+/// What tab completion offers, gathered once so the completer needs no access to the engine.
+struct CompletionWords: Sendable {
+    var prompts: [String]
+    var promptNames: [String]
+    var models: [String]
+    var customers: [String]
+    var sessions: [String]
+
+    init(engine: Engine) {
+        prompts = engine.prompts.references + engine.prompts.names.map { $0 + "@production" }
+        promptNames = engine.prompts.names
+        models = engine.modelNames
+        customers = (try? engine.index.customerIDs()) ?? []
+        sessions = ((try? engine.audit.sessions(limit: 50)) ?? []).map(\.id)
+    }
+
+    /// Full candidate words for the last word of `line`.
+    func complete(_ line: String) -> [String] {
+        let words = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+        let current = words.last ?? ""
+        guard let first = words.first, first.hasPrefix("/") else { return [] }
+        if words.count == 1 {
+            return ShellCommand.all.map { "/" + $0.name }.filter { $0.hasPrefix(current) }
+        }
+        let command = String(first.dropFirst())
+        let candidates: [String]
+        switch (command, words.count) {
+        case ("help", 2): candidates = ShellCommand.all.map(\.name)
+        case ("as", 2): candidates = customers
+        case ("replay", 2): candidates = sessions
+        case ("prompt", 3) where ["use", "show"].contains(words[1]): candidates = prompts
+        case ("model", 3) where words[1] == "use": candidates = models
+        case (_, 2): candidates = ShellCommand.named(command)?.subcommands ?? []
+        default: candidates = []
+        }
+        return candidates.filter { $0.lowercased().hasPrefix(current.lowercased()) }
+    }
+}
