@@ -38,6 +38,7 @@ final class PseudoTerminal {
     private var filter = EscapeFilter()
     private var pending: [UInt8] = []
     private var everything: [UInt8] = []
+    private var raw: [UInt8] = []
     private var exitStatus: Int32?
 
     /// Directory holding the running test binary, which is where SwiftPM puts the package's executables.
@@ -101,6 +102,11 @@ final class PseudoTerminal {
     /// All output so far with escape sequences, carriage returns and other control bytes removed.
     var transcript: String {
         String(decoding: everything, as: UTF8.self)
+    }
+
+    /// All output so far exactly as the child wrote it, escape sequences included.
+    var rawTranscript: String {
+        String(decoding: raw, as: UTF8.self)
     }
 
     /// Types `text` at the child; control keys are plain characters, e.g. "\u{12}" for Ctrl-R.
@@ -194,6 +200,7 @@ final class PseudoTerminal {
         guard count > 0 else {
             return false
         }
+        raw += buffer[..<count]
         let cleaned = filter.feed(buffer[..<count])
         pending += cleaned
         everything += cleaned
@@ -276,6 +283,8 @@ final class PseudoTerminal {
         environment["COLUMNS"] = nil
         environment["LINES"] = nil
         environment["TERM"] = "xterm-256color"
+        // The test runner may itself run under NO_COLOR; the child's colour is each test's to choose.
+        environment["NO_COLOR"] = nil
         environment.merge(overrides) { _, override in override }
         return environment
     }

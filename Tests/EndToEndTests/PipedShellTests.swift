@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@Suite("The shell driven through a pipe")
+struct PipedShellTests {
+    @Test func aScriptedConversationAnswersFromTheOrdersAndTheFAQ() throws {
+        let workspace = try TestWorkspace()
+        let input = """
+            /as C10161
+            where is my order HL-876352?
+            how long do refunds take?
+            I'd like to speak to a person
+            /quit
+
+            """
+        let result = try workspace.run([], input: input)
+
+        #expect(result.status == 0)
+        #expect(result.error.isEmpty)
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines.first == "now acting as C10161 (Margaret O'Brien)")
+        // HL-876352 in orders.csv: C10161, packed, Royal Mail, eta 2026-12-04.
+        #expect(lines[1].contains("HL-876352 is packed"))
+        #expect(lines[1].contains("Royal Mail"))
+        #expect(lines[1].contains("2026-12-04"))
+        // knowledge/refunds.md, "How long refunds take".
+        #expect(lines[2].contains("within 5-10 working days"))
+        #expect(lines[3].contains("connecting you with a member of our support team"))
+        #expect(lines[3].contains("reference HO-"))
+        #expect(!result.output.contains("\u{1b}["))
+    }
+
+    @Test func unknownCommandsSuggestTheNearestOne() throws {
+        let workspace = try TestWorkspace()
+        let result = try workspace.run([], input: "/hlep\n/trace\n")
+        #expect(result.status == 0)
+        #expect(result.error.contains("unknown command /hlep — did you mean /help?"))
+        #expect(result.error.contains("no turn yet"))
+    }
+
+    @Test func doubleSlashSendsALiteralMessageAndTripleQuotesSpanLines() throws {
+        let workspace = try TestWorkspace()
+        let result = try workspace.run([], input: "//help\n\"\"\"\nhello\nthere\n\"\"\"\n/trace\n")
+        #expect(result.status == 0)
+        #expect(result.output.contains("message   hello there") || result.output.contains("message   hello\nthere"))
+        #expect(result.output.components(separatedBy: "bot> ").count == 3)
+    }
+
+    @Test func auditVerifyAfterAConversationReportsAnIntactChain() throws {
+        let workspace = try TestWorkspace()
+        _ = try workspace.run([], input: "hello\nwhere is my order\nthanks\n")
+        let result = try workspace.run(["audit", "verify"], input: "")
+        #expect(result.status == 0)
+        #expect(result.output.contains("audit log intact: 3 entries"))
+    }
+
+    @Test func aBrokenConfigIsReportedWithFileAndKeyAndExitCodeTwo() throws {
+        let workspace = try TestWorkspace()
+        let config = workspace.directory.appendingPathComponent("shoptalk.json")
+        try Data(#"{"name": "X", "rate_limits": {"per_minute": "lots"}}"#.utf8).write(to: config)
+        let result = try workspace.run([], input: "hello\n")
+        #expect(result.status == 2)
+        #expect(result.error.contains("shoptalk.json"))
+        #expect(result.error.contains("rate_limits.per_minute"))
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// A copy of the sample workspace in a temporary directory, removed when the value is released.
+final class TestWorkspace {
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    let directory: URL
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("shoptalk-e2e-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: Self.repository.appendingPathComponent("samples/retailer"), to: directory)
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent(".shoptalk"))
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The built `shoptalk` binary beside the test bundle.
+    static var binary: String {
+        PseudoTerminal.productsDirectory.appendingPathComponent("shoptalk").path
+    }
+
+    /// Runs `shoptalk` with `input` on a pipe; returns the exit code, standard output and standard error.
+    func run(_ arguments: [String], input: String, environment: [String: String] = [:]) throws
+        -> (status: Int32, output: String, error: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["--workspace", directory.path] + arguments
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory.path].merging(environment) { $1 }
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        let error = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self))
+    }
+}
