@@ -1,7 +1,8 @@
 import CEditLine
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension LineEditor {

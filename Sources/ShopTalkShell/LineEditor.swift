@@ -1,7 +1,8 @@
 import CEditLine
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Interactive terminal line reader on libedit with emacs keys, persistent history, Ctrl-R search and Tab completion.

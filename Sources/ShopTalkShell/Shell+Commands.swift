@@ -22,7 +22,8 @@ extension Shell {
             case "prompt": try await prompt(arguments)
             case "model": try await model(arguments)
             case "handoff":
-                let turn = try await session.requestHandoff(reason: arguments.isEmpty ? "shell_command" : arguments.joined(separator: "_"))
+                let turn = try await session.requestHandoff(
+                    reason: arguments.isEmpty ? "shell_command" : arguments.joined(separator: "_"))
                 lastTurn = turn
                 print(style.bot("bot> ") + turn.reply)
             case "rate": try await rate(arguments)
@@ -99,7 +100,9 @@ extension Shell {
                 for version in engine.prompts.prompts[name] ?? [] {
                     let tags = labels.filter { $0.value == version.version }.keys.sorted()
                     let marker = version.reference == current ? "*" : " "
-                    let modified = engine.registry.modified.contains(version.reference) ? style.warn(" (modified since published)") : ""
+                    let modified =
+                        engine.registry.modified.contains(version.reference)
+                        ? style.warn(" (modified since published)") : ""
                     let tagText = tags.isEmpty ? "" : " [" + tags.joined(separator: ", ") + "]"
                     print("\(marker) \(version.reference)\(tagText)  \(version.description)\(modified)")
                 }
@@ -126,8 +129,12 @@ extension Shell {
             let current = await session.modelOverride
             for name in engine.modelNames {
                 let config = engine.config.models[name]
-                let detail = config.map { "\($0.kind) \($0.model ?? "") at \($0.baseURL ?? "")" } ?? "offline, deterministic"
-                let price = config.map { String(format: " (%.2f in / %.2f out per 1M tokens)", $0.price.input, $0.price.output) } ?? ""
+                let detail =
+                    config.map { "\($0.kind) \($0.model ?? "") at \($0.baseURL ?? "")" } ?? "offline, deterministic"
+                let price =
+                    config.map {
+                        String(format: " (%.2f in / %.2f out per 1M tokens)", $0.price.input, $0.price.output)
+                    } ?? ""
                 print("\(name == current ? "*" : " ") \(name)  \(detail)\(price)")
             }
             if current == nil { print(style.dim("routing decides: default \(engine.config.routing.defaultModel)")) }
@@ -165,14 +172,18 @@ extension Shell {
         let snapshot = engine.metrics.snapshot
         print("turns: \(snapshot.turns)  handoffs: \(snapshot.handoffs)  cache hits: \(snapshot.cacheHits)")
         if snapshot.turns > 0 {
-            print(String(format: "latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms",
-                         Double(snapshot.latency(quantile: 0.5)) / 1000, Double(snapshot.latency(quantile: 0.95)) / 1000,
-                         Double(snapshot.latency(quantile: 0.99)) / 1000))
+            print(
+                String(
+                    format: "latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms",
+                    Double(snapshot.latency(quantile: 0.5)) / 1000, Double(snapshot.latency(quantile: 0.95)) / 1000,
+                    Double(snapshot.latency(quantile: 0.99)) / 1000))
         }
         let routes = snapshot.routes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         if !routes.isEmpty { print("routes: " + routes.joined(separator: ", ")) }
         let intents = snapshot.intents.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
-        if !intents.isEmpty { print("intents: " + intents.prefix(8).map { "\($0.key) \($0.value)" }.joined(separator: ", ")) }
+        if !intents.isEmpty {
+            print("intents: " + intents.prefix(8).map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
         let guards = snapshot.guards.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         if !guards.isEmpty { print("guards: " + guards.joined(separator: ", ")) }
         for (model, cost) in snapshot.costByModel.sorted(by: { $0.key < $1.key }) {
@@ -196,7 +207,9 @@ extension Shell {
             }
         }
         let pinned = await session.pinnedNow
-        print(pinned.map { "clock pinned at \(Session.timestamp($0))" } ?? "clock follows the system: \(Session.timestamp(Date()))")
+        print(
+            pinned.map { "clock pinned at \(Session.timestamp($0))" }
+                ?? "clock follows the system: \(Session.timestamp(Date()))")
     }
 
     private func audit(_ arguments: [String]) throws {
@@ -204,7 +217,9 @@ extension Shell {
         case "tail":
             let count = arguments.count > 1 ? Int(arguments[1]) ?? 10 : 10
             for entry in try engine.audit.tail(count) {
-                print("#\(entry.seq) \(entry.at) \(entry.kind) \(entry.sessionID ?? "-")/\(entry.turn.map(String.init) ?? "-") \(entry.hash.prefix(12))")
+                print(
+                    "#\(entry.seq) \(entry.at) \(entry.kind) \(entry.sessionID ?? "-")/\(entry.turn.map(String.init) ?? "-") \(entry.hash.prefix(12))"
+                )
             }
         case "verify":
             let result = try engine.audit.verify()

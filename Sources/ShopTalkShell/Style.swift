@@ -9,7 +9,8 @@ package struct Style: Sendable {
     }
 
     /// Colour when stdout is a terminal, `TERM` is not `dumb` and `NO_COLOR` is unset or empty.
-    package static func forStandardOutput(environment: [String: String] = ProcessInfo.processInfo.environment) -> Style {
+    package static func forStandardOutput(environment: [String: String] = ProcessInfo.processInfo.environment) -> Style
+    {
         let noColor = environment["NO_COLOR"].map { !$0.isEmpty } ?? false
         return Style(enabled: isatty(STDOUT_FILENO) == 1 && environment["TERM"] != "dumb" && !noColor)
     }

@@ -12,24 +12,36 @@ enum TraceFormatter {
         add("message", turn.message.isEmpty ? "(none)" : turn.message)
         if let intent = turn.intent {
             let others = intent.alternatives.dropFirst().map { "\($0.intent) \(format($0.confidence))" }
-            add("intent", "\(intent.intent) \(format(intent.confidence))"
-                + (others.isEmpty ? "" : "  (then " + others.joined(separator: ", ") + ")"))
+            add(
+                "intent",
+                "\(intent.intent) \(format(intent.confidence))"
+                    + (others.isEmpty ? "" : "  (then " + others.joined(separator: ", ") + ")"))
         }
-        add("entities", turn.entities.isEmpty ? "none" : turn.entities.map { "\($0.kind)=\($0.value)" }.joined(separator: ", "))
+        add(
+            "entities",
+            turn.entities.isEmpty ? "none" : turn.entities.map { "\($0.kind)=\($0.value)" }.joined(separator: ", "))
         add("route", "\(turn.route.kind) (\(turn.route.reason))\(turn.route.model.map { " → \($0)" } ?? "")")
-        add("retrieved", turn.retrieved.isEmpty ? "none" : turn.retrieved.map { "\($0.kind):\($0.id)" }.joined(separator: ", "))
+        add(
+            "retrieved",
+            turn.retrieved.isEmpty ? "none" : turn.retrieved.map { "\($0.kind):\($0.id)" }.joined(separator: ", "))
         if let prompt = turn.prompt {
             add("prompt", "\(prompt)  rendered \(turn.renderedPromptHash.map { String($0.prefix(12)) } ?? "-")")
         }
         add("cache", turn.cache)
         if let model = turn.model {
-            let usage = turn.usage.map { String(format: "%d in / %d out tokens, cost %.6f", $0.inputTokens, $0.outputTokens, $0.cost) } ?? ""
+            let usage =
+                turn.usage.map {
+                    String(format: "%d in / %d out tokens, cost %.6f", $0.inputTokens, $0.outputTokens, $0.cost)
+                } ?? ""
             add("model", "\(model)  \(usage)")
         }
         for attempt in turn.attempts where attempt.outcome != "ok" {
             add("attempt", "\(attempt.model) failed: \(attempt.error ?? "unknown")")
         }
-        add("guards", turn.guards.isEmpty ? "none" : turn.guards.map { "\($0.name):\($0.action) (\($0.detail))" }.joined(separator: "; "))
+        add(
+            "guards",
+            turn.guards.isEmpty
+                ? "none" : turn.guards.map { "\($0.name):\($0.action) (\($0.detail))" }.joined(separator: "; "))
         if let handoff = turn.handoff { add("handoff", "\(handoff.id) (\(handoff.reason))") }
         if !turn.flags.isEmpty { add("flags", turn.flags.joined(separator: ", ")) }
         let stages = turn.timings.map { "\($0.stage) \(micros($0.micros))" }.joined(separator: ", ")

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An executable running on a fresh pseudo-terminal, so a test can type at it and read what it prints.
@@ -305,9 +306,10 @@ final class PseudoTerminal {
         posix_spawn_file_actions_adddup2(&actions, STDIN_FILENO, STDOUT_FILENO)
         posix_spawn_file_actions_adddup2(&actions, STDIN_FILENO, STDERR_FILENO)
         if let workingDirectory {
-            typealias ChangeDirectory = @convention(c) (
-                UnsafeMutablePointer<posix_spawn_file_actions_t>?, UnsafePointer<CChar>?
-            ) -> Int32
+            typealias ChangeDirectory =
+                @convention(c) (
+                    UnsafeMutablePointer<posix_spawn_file_actions_t>?, UnsafePointer<CChar>?
+                ) -> Int32
             guard let addChangeDirectory: ChangeDirectory = libcFunction("posix_spawn_file_actions_addchdir_np") else {
                 throw Failure.system(call: "dlsym(posix_spawn_file_actions_addchdir_np)", code: ENOSYS)
             }

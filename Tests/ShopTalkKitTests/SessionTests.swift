@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShopTalkKit
 
 @Suite("A session over the sample workspace")
@@ -32,10 +33,12 @@ struct SessionTests {
 
         #expect(foreign.flags.contains("foreign_order"))
         #expect(!unknown.flags.contains("foreign_order"))
-        #expect(!foreign.reply.contains(theirs["status"]!.replacingOccurrences(of: "_", with: " "))
-            || foreign.reply.contains("couldn't find"))
-        #expect(foreign.reply.replacingOccurrences(of: theirs["order_id"]!, with: "ID")
-            == unknown.reply.replacingOccurrences(of: "HL-000001", with: "ID"))
+        #expect(
+            !foreign.reply.contains(theirs["status"]!.replacingOccurrences(of: "_", with: " "))
+                || foreign.reply.contains("couldn't find"))
+        #expect(
+            foreign.reply.replacingOccurrences(of: theirs["order_id"]!, with: "ID")
+                == unknown.reply.replacingOccurrences(of: "HL-000001", with: "ID"))
         #expect(!foreign.retrieved.contains { $0.kind == "order" })
         #expect(mine["order_id"] != nil)
     }

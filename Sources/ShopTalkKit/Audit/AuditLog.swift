@@ -65,8 +65,11 @@ public final class AuditLog: Sendable {
                     payload: payload, previousHash: previous, hash: Self.hash(of: entry))
                 try ledger.database.run(
                     "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [.integer(seq), .text(at), .text(kind), sessionID.sqlValue, turn.map { .integer(Int64($0)) } ?? .null,
-                     customerID.sqlValue, .text(payload), .text(previous), .text(sealed.hash)])
+                    [
+                        .integer(seq), .text(at), .text(kind), sessionID.sqlValue,
+                        turn.map { .integer(Int64($0)) } ?? .null,
+                        customerID.sqlValue, .text(payload), .text(previous), .text(sealed.hash),
+                    ])
                 return sealed
             }
         }
@@ -80,7 +83,8 @@ public final class AuditLog: Sendable {
         for entry in try entries(sql: "SELECT * FROM audit ORDER BY seq", []) {
             count += 1
             if entry.seq != expectedSeq {
-                return AuditVerification(entries: count, problem: (entry.seq, "expected entry \(expectedSeq) here: a gap"))
+                return AuditVerification(
+                    entries: count, problem: (entry.seq, "expected entry \(expectedSeq) here: a gap"))
             }
             if entry.previousHash != expectedPrevious {
                 return AuditVerification(
@@ -121,8 +125,12 @@ public final class AuditLog: Sendable {
             FROM audit WHERE kind = 'turn' AND session_id IS NOT NULL
             GROUP BY session_id ORDER BY MIN(seq) DESC LIMIT ?
             """, [.integer(Int64(limit))]
-        ).map { ($0["session_id"].text ?? "", $0["started"].text ?? "", $0["customer_id"].text,
-                 Int($0["turns"].integer ?? 0)) }
+        ).map {
+            (
+                $0["session_id"].text ?? "", $0["started"].text ?? "", $0["customer_id"].text,
+                Int($0["turns"].integer ?? 0)
+            )
+        }
     }
 
     private func entries(sql: String, _ bindings: [SQLValue]) throws -> [AuditEntry] {

@@ -34,8 +34,10 @@ public struct HandoffQueue: Sendable {
         let data = try JSONEncoder.sorted.encode(packet)
         try ledger.database.run(
             "INSERT INTO handoffs VALUES (?, ?, ?, ?, ?, ?)",
-            [.text(packet.id), .text(packet.sessionID), .text(packet.at), .text(packet.reason),
-             packet.customerID.sqlValue, .text(String(decoding: data, as: UTF8.self))])
+            [
+                .text(packet.id), .text(packet.sessionID), .text(packet.at), .text(packet.reason),
+                packet.customerID.sqlValue, .text(String(decoding: data, as: UTF8.self)),
+            ])
     }
 
     /// The packet with this id.
@@ -47,8 +49,10 @@ public struct HandoffQueue: Sendable {
 
     /// The newest packets first.
     public func recent(limit: Int = 20) throws -> [HandoffPacket] {
-        try ledger.database.query("SELECT packet FROM handoffs ORDER BY at DESC, rowid DESC LIMIT ?",
-                                  [.integer(Int64(limit))]).compactMap { row in
+        try ledger.database.query(
+            "SELECT packet FROM handoffs ORDER BY at DESC, rowid DESC LIMIT ?",
+            [.integer(Int64(limit))]
+        ).compactMap { row in
             try row.values.first?.text.map { try JSONDecoder().decode(HandoffPacket.self, from: Data($0.utf8)) }
         }
     }

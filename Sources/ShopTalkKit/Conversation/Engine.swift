@@ -30,8 +30,10 @@ public final class Engine: Sendable {
     /// Loads the workspace at `root`; state goes to `stateDirectory` (default `root/.shoptalk`).
     ///
     /// - Parameter environment: where API keys are read from (never stored).
-    public init(root: URL, stateDirectory: URL? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(
+        root: URL, stateDirectory: URL? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
         let configURL = root.appendingPathComponent("shoptalk.json")
         guard FileManager.default.fileExists(atPath: configURL.path) else {
             throw WorkspaceError.notFound(path: root.path)
@@ -41,8 +43,9 @@ public final class Engine: Sendable {
         try FileManager.default.createDirectory(at: self.stateDirectory, withIntermediateDirectories: true)
         config = try WorkspaceConfig.load(from: configURL)
         index = try DataIndex.open(root: root, stateDirectory: self.stateDirectory)
-        classifier = try Self.loadClassifier(root: root, stateDirectory: self.stateDirectory,
-                                             threshold: config.understanding.threshold)
+        classifier = try Self.loadClassifier(
+            root: root, stateDirectory: self.stateDirectory,
+            threshold: config.understanding.threshold)
         let sampleIDs = try index.orderIDs()
         orderIDs = OrderIDPattern(sampleIDs: sampleIDs)
         let products = try index.productNames()

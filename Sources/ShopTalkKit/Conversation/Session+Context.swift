@@ -33,18 +33,22 @@ extension Session {
         }
         let listed = retrieval.orders.isEmpty ? (retrieval.order.map { [$0] } ?? []) : retrieval.orders
         context["orders"] = .list(listed.map(Self.value(of:)))
-        context["articles"] = .list(retrieval.articles.map { hit in
-            ["id": .string(hit.article.id), "title": .string(hit.article.title), "body": .string(hit.article.body)]
-        })
+        context["articles"] = .list(
+            retrieval.articles.map { hit in
+                ["id": .string(hit.article.id), "title": .string(hit.article.title), "body": .string(hit.article.body)]
+            })
         if let top = retrieval.articles.first {
-            context["article"] = ["id": .string(top.article.id), "title": .string(top.article.title),
-                                  "body": .string(top.article.body)]
+            context["article"] = [
+                "id": .string(top.article.id), "title": .string(top.article.title),
+                "body": .string(top.article.body),
+            ]
         }
         context["products"] = .list(retrieval.products.map(Self.value(of:)))
         if let product = retrieval.products.first { context["product"] = Self.value(of: product) }
-        context["history"] = .list(turns.suffix(6).map { earlier in
-            ["user": .string(earlier.message), "assistant": .string(earlier.reply)]
-        })
+        context["history"] = .list(
+            turns.suffix(6).map { earlier in
+                ["user": .string(earlier.message), "assistant": .string(earlier.reply)]
+            })
         if retrieval.order != nil, ["cancel_order", "change_order", "change_shipping_address"].contains(intent) {
             context["follow_up"] = "I can't change orders myself, but I can connect you with a person who can."
         }
@@ -74,7 +78,8 @@ extension Session {
         }
         if !order.eta.isEmpty {
             switch order.status {
-            case "delivered", "return_requested", "returned", "refunded": summary += " It was delivered on \(order.eta)."
+            case "delivered", "return_requested", "returned", "refunded":
+                summary += " It was delivered on \(order.eta)."
             case "cancelled": break
             default: summary += " Expected delivery: \(order.eta)."
             }
@@ -82,9 +87,11 @@ extension Session {
         let refund: String
         switch order.status {
         case "refunded": refund = "The refund of \(symbol)\(order.total) was issued on \(order.updatedAt.prefix(10))."
-        case "returned": refund = "We have received the return and the refund of \(symbol)\(order.total) is being processed."
+        case "returned":
+            refund = "We have received the return and the refund of \(symbol)\(order.total) is being processed."
         case "return_requested": refund = "The refund is issued once we receive the returned items."
-        case "cancelled": refund = "As the order was cancelled, any payment taken is refunded to the original payment method."
+        case "cancelled":
+            refund = "As the order was cancelled, any payment taken is refunded to the original payment method."
         default: refund = "There is no refund on this order."
         }
         return [

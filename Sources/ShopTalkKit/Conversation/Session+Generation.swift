@@ -3,8 +3,10 @@ import Foundation
 extension Session {
     /// Stages 6 to 9: render the prompt, look in the cache, call the routed model (with fallbacks), and
     /// guard the reply.
-    func generate(into turn: inout Turn, key: String, context: TemplateValue, retrieval: Retrieval,
-                  clock: inout Stopwatch) async {
+    func generate(
+        into turn: inout Turn, key: String, context: TemplateValue, retrieval: Retrieval,
+        clock: inout Stopwatch
+    ) async {
         // 6. render; personal data is masked before anything leaves for an outside model
         let model = turn.route.model ?? engine.config.routing.defaultModel
         var messages = [ChatMessage(role: "system", content: prompt.system.render(context))]
@@ -18,14 +20,17 @@ extension Session {
             let detector = PIIDetector()
             let known = knownPersonalData
             messages = messages.map { message in
-                ChatMessage(role: message.role,
-                            content: mask.mask(message.content, spans: detector.spans(in: message.content, known: known)))
+                ChatMessage(
+                    role: message.role,
+                    content: mask.mask(message.content, spans: detector.spans(in: message.content, known: known)))
             }
         }
-        let grounding = Grounding(intent: key, template: prompt.replySources[key],
-                                  context: context)
-        let request = ModelRequest(messages: messages, temperature: prompt.temperature, maxTokens: prompt.maxTokens,
-                                   seed: seed, grounding: grounding)
+        let grounding = Grounding(
+            intent: key, template: prompt.replySources[key],
+            context: context)
+        let request = ModelRequest(
+            messages: messages, temperature: prompt.temperature, maxTokens: prompt.maxTokens,
+            seed: seed, grounding: grounding)
         turn.prompt = prompt.reference
         turn.rendered = messages
         turn.renderedPromptHash = Digest.sha256Hex(Data((try? JSONEncoder.sorted.encode(messages)) ?? Data()))
@@ -67,9 +72,10 @@ extension Session {
             return
         }
         let price = engine.config.models[servedBy]?.price ?? ModelPrice()
-        turn.usage = Usage(inputTokens: response.inputTokens, outputTokens: response.outputTokens,
-                           cachedInputTokens: response.cachedInputTokens,
-                           cost: turn.cache == "hit" ? 0 : price.cost(of: response))
+        turn.usage = Usage(
+            inputTokens: response.inputTokens, outputTokens: response.outputTokens,
+            cachedInputTokens: response.cachedInputTokens,
+            cost: turn.cache == "hit" ? 0 : price.cost(of: response))
         clock.lap("generate", into: &turn)
 
         // 9. guard output

@@ -8,16 +8,19 @@ extension Session {
     public func send(_ raw: String) async throws -> Turn {
         var clock = Stopwatch()
         let now = self.now
-        var turn = Turn(sessionID: id, index: turns.count + 1, at: Self.timestamp(now), customerID: customer?.id,
-                        message: "", reply: "", route: Route(kind: "generate", reason: "intent"))
+        var turn = Turn(
+            sessionID: id, index: turns.count + 1, at: Self.timestamp(now), customerID: customer?.id,
+            message: "", reply: "", route: Route(kind: "generate", reason: "intent"))
 
         // 1. admit
         let admitted = engine.rateLimiter.admit(customer?.id ?? id, at: clock.seconds)
         clock.lap("admit", into: &turn)
         guard admitted else {
             turn.message = InputGuard.normalise(raw)
-            turn.guards.append(GuardVerdict(name: "rate_limit", stage: "input", action: "block",
-                                            detail: "over \(engine.config.rateLimits.perMinute) messages a minute"))
+            turn.guards.append(
+                GuardVerdict(
+                    name: "rate_limit", stage: "input", action: "block",
+                    detail: "over \(engine.config.rateLimits.perMinute) messages a minute"))
             turn.route = Route(kind: "refuse", reason: "rate_limit")
             turn.reply = reply(for: "rate_limited", context: baseContext(message: turn.message))
             return try finish(turn, clock: clock)
@@ -75,8 +78,9 @@ extension Session {
 
         // 6–9. render, cache, generate, guard output
         let situation = prediction.intent == IntentClassifier.outOfScope ? "out_of_scope" : retrieval.situation
-        let context = renderContext(message: turn.message, intent: prediction.intent, entities: turn.entities,
-                                    retrieval: retrieval, situation: situation)
+        let context = renderContext(
+            message: turn.message, intent: prediction.intent, entities: turn.entities,
+            retrieval: retrieval, situation: situation)
         let key = situation == "answer" ? prediction.intent : situation
         if turn.route.kind == "template" || situation != "answer" {
             if turn.route.kind != "template" { turn.route = Route(kind: "template", reason: situation) }
@@ -95,8 +99,9 @@ extension Session {
     /// Hands the conversation to a person at the customer's or operator's request, outside a message.
     public func requestHandoff(reason: String) throws -> Turn {
         var clock = Stopwatch()
-        var turn = Turn(sessionID: id, index: turns.count + 1, at: Self.timestamp(now), customerID: customer?.id,
-                        message: "", reply: "", route: Route(kind: "handoff", reason: reason))
+        var turn = Turn(
+            sessionID: id, index: turns.count + 1, at: Self.timestamp(now), customerID: customer?.id,
+            message: "", reply: "", route: Route(kind: "handoff", reason: reason))
         try openHandoff(reason: reason, turn: &turn)
         clock.lap("handoff", into: &turn)
         return try finish(turn, clock: clock)
@@ -105,7 +110,9 @@ extension Session {
     private func route(for intent: String) -> Route {
         let config = engine.config
         if intent == "human_agent" { return Route(kind: "handoff", reason: "human_requested") }
-        if config.handoff.humanOnlyIntents.contains(intent) { return Route(kind: "handoff", reason: "human_only_intent") }
+        if config.handoff.humanOnlyIntents.contains(intent) {
+            return Route(kind: "handoff", reason: "human_only_intent")
+        }
         if intent == "affirm" && offeredHandoff { return Route(kind: "handoff", reason: "accepted_offer") }
         if config.routing.templateIntents.contains(intent) { return Route(kind: "template", reason: "intent") }
         let model = modelOverride ?? config.routing.intents[intent] ?? prompt.model ?? config.routing.defaultModel
@@ -117,13 +124,16 @@ extension Session {
         if let existing = handoff {
             summary = existing
         } else {
-            summary = HandoffSummary(id: "HO-" + String(Digest.sha256Hex(id + turn.at + reason).prefix(8)).uppercased(),
-                                     reason: reason)
+            summary = HandoffSummary(
+                id: "HO-" + String(Digest.sha256Hex(id + turn.at + reason).prefix(8)).uppercased(),
+                reason: reason)
             let known = knownPersonalData
             let redact = { (text: String) in PIIDetector().redact(text, known: known) }
             var transcript: [HandoffPacket.Line] = []
             for earlier in turns where earlier.route.kind != "empty" {
-                if !earlier.message.isEmpty { transcript.append(.init(role: "customer", text: redact(earlier.message))) }
+                if !earlier.message.isEmpty {
+                    transcript.append(.init(role: "customer", text: redact(earlier.message)))
+                }
                 transcript.append(.init(role: "assistant", text: redact(earlier.reply)))
             }
             if !turn.message.isEmpty { transcript.append(.init(role: "customer", text: redact(turn.message))) }
@@ -139,8 +149,10 @@ extension Session {
         turn.handoff = summary
         turn.route = Route(kind: "handoff", reason: reason)
         var context = baseContext(message: turn.message)
-        context["handoff"] = ["id": .string(summary.id), "reason": .string(reason),
-                              "next_steps": .string(engine.config.handoff.nextSteps)]
+        context["handoff"] = [
+            "id": .string(summary.id), "reason": .string(reason),
+            "next_steps": .string(engine.config.handoff.nextSteps),
+        ]
         turn.reply = reply(for: "handoff", context: .object(context))
         offeredHandoff = false
         consecutiveFallbacks = 0
@@ -153,8 +165,9 @@ extension Session {
         turn.latencyMicros = clock.totalMicros
         let stored = redactedForStorage(turn)
         let payload = String(decoding: try JSONEncoder.sorted.encode(stored), as: UTF8.self)
-        try engine.audit.append(kind: "turn", at: turn.at, sessionID: id, turn: turn.index,
-                                customerID: customer?.id, payload: payload)
+        try engine.audit.append(
+            kind: "turn", at: turn.at, sessionID: id, turn: turn.index,
+            customerID: customer?.id, payload: payload)
         clock.lap("record", into: &turn)
         turn.latencyMicros = clock.totalMicros
         turns.append(turn)
@@ -165,8 +178,10 @@ extension Session {
     /// The customer's own personal data, which must not be stored in the clear.
     var knownPersonalData: [(kind: String, value: String)] {
         guard let customer else { return [] }
-        return [("name", customer.name), ("email", customer.email), ("phone", customer.phone),
-                ("postcode", customer.postcode)]
+        return [
+            ("name", customer.name), ("email", customer.email), ("phone", customer.phone),
+            ("postcode", customer.postcode),
+        ]
     }
 
     private func redactedForStorage(_ turn: Turn) -> Turn {
@@ -175,7 +190,9 @@ extension Session {
         var stored = turn
         stored.message = detector.redact(turn.message, known: known)
         stored.reply = detector.redact(turn.reply, known: known)
-        stored.rendered = turn.rendered.map { ChatMessage(role: $0.role, content: detector.redact($0.content, known: known)) }
+        stored.rendered = turn.rendered.map {
+            ChatMessage(role: $0.role, content: detector.redact($0.content, known: known))
+        }
         stored.entities = Self.redacted(turn.entities, known: known)
         return stored
     }
@@ -183,7 +200,8 @@ extension Session {
     static func redacted(_ entities: [Entity], known: [(kind: String, value: String)]) -> [Entity] {
         entities.map { entity in
             guard ["email", "phone"].contains(entity.kind) else { return entity }
-            return Entity(kind: entity.kind, value: "[\(entity.kind.uppercased())]", text: "[\(entity.kind.uppercased())]")
+            return Entity(
+                kind: entity.kind, value: "[\(entity.kind.uppercased())]", text: "[\(entity.kind.uppercased())]")
         }
     }
 }

@@ -94,8 +94,9 @@ public actor Session {
         let at = Self.timestamp(now)
         try engine.feedback.rate(sessionID: id, turn: last.index, rating: rating, comment: comment, at: at)
         let payload = #"{"rating":\#(rating),"turn":\#(last.index)}"#
-        try engine.audit.append(kind: "feedback", at: at, sessionID: id, turn: last.index,
-                                customerID: customer?.id, payload: payload)
+        try engine.audit.append(
+            kind: "feedback", at: at, sessionID: id, turn: last.index,
+            customerID: customer?.id, payload: payload)
     }
 
     /// ISO 8601 in UTC, to the second.

@@ -29,21 +29,24 @@ public struct InputGuard: Sendable {
         var verdicts: [GuardVerdict] = []
         var text = Self.normalise(raw)
         if text != raw.trimmingCharacters(in: .whitespacesAndNewlines) {
-            verdicts.append(GuardVerdict(
-                name: "normalise", stage: "input", action: "redact",
-                detail: "removed control or invisible characters, or folded compatibility forms"))
+            verdicts.append(
+                GuardVerdict(
+                    name: "normalise", stage: "input", action: "redact",
+                    detail: "removed control or invisible characters, or folded compatibility forms"))
         }
         if text.count > maxCharacters {
             text = String(text.prefix(maxCharacters))
-            verdicts.append(GuardVerdict(
-                name: "length", stage: "input", action: "redact", detail: "cut to \(maxCharacters) characters"))
+            verdicts.append(
+                GuardVerdict(
+                    name: "length", stage: "input", action: "redact", detail: "cut to \(maxCharacters) characters"))
         }
         let score = InjectionScorer.score(text)
         let blocked = score >= injectionThreshold
         if score > 0 {
-            verdicts.append(GuardVerdict(
-                name: "injection", stage: "input", action: blocked ? "block" : "flag",
-                detail: String(format: "score %.2f (threshold %.2f)", score, injectionThreshold)))
+            verdicts.append(
+                GuardVerdict(
+                    name: "injection", stage: "input", action: blocked ? "block" : "flag",
+                    detail: String(format: "score %.2f (threshold %.2f)", score, injectionThreshold)))
         }
         let pii = detector.spans(in: text)
         if !pii.isEmpty {
@@ -66,7 +69,9 @@ public struct InputGuard: Sendable {
                 lastWasSpace = true
                 continue
             }
-            if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format { continue }
+            if scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format {
+                continue
+            }
             scalars.append(scalar)
             lastWasSpace = false
         }
@@ -82,7 +87,10 @@ public struct InputGuard: Sendable {
 /// Scores how much a message reads like an attempt to override the assistant's instructions.
 enum InjectionScorer {
     private static let signals: [(NSRegularExpression, Double)] = [
-        (#"\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions?|rules|prompt|guidelines|polic(y|ies))\b"#, 0.8),
+        (
+            #"\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions?|rules|prompt|guidelines|polic(y|ies))\b"#,
+            0.8
+        ),
         (#"\b(system|developer|hidden|initial)\s+(prompt|message|instructions?)\b"#, 0.5),
         (#"\b(reveal|show|print|repeat|leak)\b.{0,30}\b(prompt|instructions|rules|configuration)\b"#, 0.5),
         (#"\byou are (now|no longer)\b|\bfrom now on,? you\b|\bpretend (to be|you are)\b"#, 0.5),

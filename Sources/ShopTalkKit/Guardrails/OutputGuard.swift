@@ -37,23 +37,26 @@ public struct OutputGuard: Sendable {
 
         let lower = text.lowercased()
         if let phrase = forbidden.first(where: { lower.contains($0) }) {
-            verdicts.append(GuardVerdict(
-                name: "policy", stage: "output", action: "block", detail: "forbidden promise: '\(phrase)'"))
+            verdicts.append(
+                GuardVerdict(
+                    name: "policy", stage: "output", action: "block", detail: "forbidden promise: '\(phrase)'"))
             return Outcome(reply: text, verdicts: verdicts, blocked: true)
         }
 
         let known = Dictionary(orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for match in orderIDs.matches(in: text, prefixed: true) {
             guard let order = known[match.value] else {
-                verdicts.append(GuardVerdict(
-                    name: "grounding", stage: "output", action: "block",
-                    detail: "mentions order \(match.value), which retrieval did not return"))
+                verdicts.append(
+                    GuardVerdict(
+                        name: "grounding", stage: "output", action: "block",
+                        detail: "mentions order \(match.value), which retrieval did not return"))
                 return Outcome(reply: text, verdicts: verdicts, blocked: true)
             }
             if let claimed = Self.claimedStatus(in: text, near: match.range), claimed != order.status {
-                verdicts.append(GuardVerdict(
-                    name: "grounding", stage: "output", action: "block",
-                    detail: "says order \(order.id) is \(claimed), but it is \(order.status)"))
+                verdicts.append(
+                    GuardVerdict(
+                        name: "grounding", stage: "output", action: "block",
+                        detail: "says order \(order.id) is \(claimed), but it is \(order.status)"))
                 return Outcome(reply: text, verdicts: verdicts, blocked: true)
             }
         }
@@ -62,7 +65,8 @@ public struct OutputGuard: Sendable {
 
     /// The status a sentence claims for the order mentioned at `range`, when it names exactly one.
     static func claimedStatus(in text: String, near range: Range<String.Index>) -> String? {
-        let start = text[..<range.lowerBound].lastIndex { ".!?\n".contains($0) }.map { text.index(after: $0) }
+        let start =
+            text[..<range.lowerBound].lastIndex { ".!?\n".contains($0) }.map { text.index(after: $0) }
             ?? text.startIndex
         let end = text[range.upperBound...].firstIndex { ".!?\n".contains($0) } ?? text.endIndex
         let sentence = text[start..<end].lowercased()

@@ -24,8 +24,9 @@ public final class Metrics: Sendable {
     }
 
     private let state = Mutex(
-        Snapshot(turns: 0, latencyMicros: [], costByModel: [:], tokensByModel: [:], routes: [:], intents: [:],
-                 guards: [:], handoffs: 0, cacheHits: 0))
+        Snapshot(
+            turns: 0, latencyMicros: [], costByModel: [:], tokensByModel: [:], routes: [:], intents: [:],
+            guards: [:], handoffs: 0, cacheHits: 0))
 
     public init() {}
 

@@ -15,15 +15,17 @@ public struct BuiltinModel: LanguageModel {
     public func respond(_ request: ModelRequest) -> ModelResponse {
         let text: String
         if let grounding = request.grounding {
-            let template = grounding.template.flatMap { try? Template($0) }
+            let template =
+                grounding.template.flatMap { try? Template($0) }
                 ?? BuiltinReplies.template(for: grounding.intent)
             text = Self.tidy(template.render(grounding.context))
         } else {
             text = "I'm sorry, I can't answer that here. Would you like me to connect you with a person?"
         }
         let input = request.messages.reduce(0) { $0 + TokenEstimate.count($1.content) }
-        return ModelResponse(text: text, inputTokens: input, outputTokens: TokenEstimate.count(text),
-                             finishReason: "stop")
+        return ModelResponse(
+            text: text, inputTokens: input, outputTokens: TokenEstimate.count(text),
+            finishReason: "stop")
     }
 
     /// Collapses the blank space that empty sections leave behind.

@@ -24,9 +24,9 @@ enum BuiltinReplies {
     private static let sources: [String: String] = [
         "answer": policyAnswer,
         "greeting": """
-            Hello{{#customer}} {{first_name}}{{/customer}}! I'm the {{store.name}} assistant. I can track your \
-            orders and answer questions about delivery, returns, refunds, payments and our products. How can I help?
-            """,
+        Hello{{#customer}} {{first_name}}{{/customer}}! I'm the {{store.name}} assistant. I can track your \
+        orders and answer questions about delivery, returns, refunds, payments and our products. How can I help?
+        """,
         "thanks": "You're welcome! Is there anything else I can help you with?",
         "goodbye": "Thank you for contacting {{store.name}}. Have a lovely day!",
         "affirm": "Great. What would you like to do next?",
@@ -34,52 +34,52 @@ enum BuiltinReplies {
         "track_order": "{{order.summary}}",
         "refund_status": "{{order.summary}} {{order.refund_text}}",
         "order_list": """
-            {{#customer}}Here are your most recent orders, {{first_name}}:{{/customer}}
-            {{#orders}}- {{order_id}} placed {{placed_date}}: {{status_text}}
-            {{/orders}}Which order would you like to know more about?
-            """,
+        {{#customer}}Here are your most recent orders, {{first_name}}:{{/customer}}
+        {{#orders}}- {{order_id}} placed {{placed_date}}: {{status_text}}
+        {{/orders}}Which order would you like to know more about?
+        """,
         "needs_order_id": """
-            I can help with that. Please tell me your order number (it looks like {{order_id_example}}){{^customer}} \
-            and sign in, so I can check it is your order{{/customer}}.
-            """,
+        I can help with that. Please tell me your order number (it looks like {{order_id_example}}){{^customer}} \
+        and sign in, so I can check it is your order{{/customer}}.
+        """,
         "needs_sign_in": """
-            To look up order {{asked_order_id}} I need to know who you are: please sign in first, so I only show \
-            orders to the customer who placed them.
-            """,
+        To look up order {{asked_order_id}} I need to know who you are: please sign in first, so I only show \
+        orders to the customer who placed them.
+        """,
         "order_not_found": """
-            I couldn't find an order {{asked_order_id}} on your account. Please check the number (it looks like \
-            {{order_id_example}}) or ask me to connect you with a person.
-            """,
+        I couldn't find an order {{asked_order_id}} on your account. Please check the number (it looks like \
+        {{order_id_example}}) or ask me to connect you with a person.
+        """,
         "product_question": """
-            {{#product}}{{name}} ({{sku}}) costs {{price_text}} and is {{availability}}. {{description}}{{/product}}
-            """,
+        {{#product}}{{name}} ({{sku}}) costs {{price_text}} and is {{availability}}. {{description}}{{/product}}
+        """,
         "product_availability": """
-            {{#product}}{{name}} ({{sku}}) is {{availability}}, at {{price_text}}.{{/product}}
-            """,
+        {{#product}}{{name}} ({{sku}}) is {{availability}}, at {{price_text}}.{{/product}}
+        """,
         "no_product": """
-            I couldn't find that product in our catalogue. Could you give me its name or SKU (such as \
-            {{sku_example}})? I can also connect you with a person.
-            """,
+        I couldn't find that product in our catalogue. Could you give me its name or SKU (such as \
+        {{sku_example}})? I can also connect you with a person.
+        """,
         "no_article": """
-            I'm sorry, I don't have information about that. Would you like me to connect you with a person who can help?
-            """,
+        I'm sorry, I don't have information about that. Would you like me to connect you with a person who can help?
+        """,
         "out_of_scope": """
-            I'm sorry, I can only help with {{store.name}} orders, deliveries, returns, refunds, payments, your \
-            account and our products. Would you like me to connect you with a person?
-            """,
+        I'm sorry, I can only help with {{store.name}} orders, deliveries, returns, refunds, payments, your \
+        account and our products. Would you like me to connect you with a person?
+        """,
         "handoff": """
-            I'm connecting you with a member of our support team (reference {{handoff.id}}). They will see this \
-            whole conversation, so you won't need to repeat yourself. {{handoff.next_steps}}
-            """,
+        I'm connecting you with a member of our support team (reference {{handoff.id}}). They will see this \
+        whole conversation, so you won't need to repeat yourself. {{handoff.next_steps}}
+        """,
         "refused_injection": """
-            I can't help with that request. I'm here for questions about your {{store.name}} orders, deliveries, \
-            returns and products.
-            """,
+        I can't help with that request. I'm here for questions about your {{store.name}} orders, deliveries, \
+        returns and products.
+        """,
         "rate_limited": """
-            You're sending messages faster than I can answer them. Please wait a moment and try again.
-            """,
+        You're sending messages faster than I can answer them. Please wait a moment and try again.
+        """,
         "policy_blocked": """
-            I'm sorry, I can't give a reliable answer to that. Would you like me to connect you with a person?
-            """,
+        I'm sorry, I can't give a reliable answer to that. Would you like me to connect you with a person?
+        """,
     ]
 }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Feeds a streamed chat completion into an `AsyncThrowingStream` as URLSession delivers it.

@@ -56,7 +56,9 @@ public struct ModelResponse: Codable, Hashable, Sendable {
     public var cachedInputTokens: Int
     public var finishReason: String?
 
-    public init(text: String, inputTokens: Int, outputTokens: Int, cachedInputTokens: Int = 0, finishReason: String? = nil) {
+    public init(
+        text: String, inputTokens: Int, outputTokens: Int, cachedInputTokens: Int = 0, finishReason: String? = nil
+    ) {
         self.text = text
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
@@ -97,7 +99,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
         case .unreachable(let model, let detail): "model '\(model)' is unreachable: \(detail)"
         case .timedOut(let model, let seconds): "model '\(model)' did not answer within \(seconds)s"
         case .http(let model, let status, let body): "model '\(model)' answered HTTP \(status): \(body.prefix(200))"
-        case .malformedResponse(let model, let detail): "model '\(model)' sent a response that could not be read: \(detail)"
+        case .malformedResponse(let model, let detail):
+            "model '\(model)' sent a response that could not be read: \(detail)"
         case .missingAPIKey(let model, let variable):
             "model '\(model)' needs an API key: set the environment variable \(variable)"
         case .circuitOpen(let model): "model '\(model)' is paused after repeated failures"

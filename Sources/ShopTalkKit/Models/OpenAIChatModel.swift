@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A backend for any server speaking the OpenAI chat-completions protocol: OpenAI, Ollama, llama.cpp's server,

@@ -69,7 +69,8 @@ public struct PromptVersion: Sendable, Hashable {
             } else if sections.isEmpty {
                 guard trimmed.isEmpty else {
                     throw WorkspaceError.malformed(
-                        file: file, line: number, expected: "a section header such as [system], [user] or [reply.INTENT]")
+                        file: file, line: number,
+                        expected: "a section header such as [system], [user] or [reply.INTENT]")
                 }
             } else {
                 sections[sections.count - 1].body.append(line)
@@ -119,7 +120,8 @@ public struct PromptVersion: Sendable, Hashable {
             temperature = number
         case "max_tokens":
             guard let number = Int(value), number > 0 else {
-                throw WorkspaceError.malformed(file: file, line: lineNumber, expected: "a positive whole number for max_tokens")
+                throw WorkspaceError.malformed(
+                    file: file, line: lineNumber, expected: "a positive whole number for max_tokens")
             }
             maxTokens = number
         default:

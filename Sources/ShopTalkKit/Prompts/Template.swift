@@ -154,7 +154,8 @@ private struct TemplateParser {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed == "." { return [] }
         let parts = trimmed.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard !parts.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } })
+        guard !parts.isEmpty,
+            parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } })
         else {
             throw error(at: position, "'\(trimmed)' is not a placeholder name: expected letters, digits, '_' and '.'")
         }

@@ -30,8 +30,9 @@ extension DataIndex {
     /// The customer with this id.
     public func customer(id: String) throws -> Customer? {
         try database.query("SELECT * FROM customers WHERE customer_id = ? COLLATE NOCASE", [.text(id)]).first.map {
-            Customer(id: $0["customer_id"].text ?? "", name: $0["name"].text ?? "", email: $0["email"].text ?? "",
-                     phone: $0["phone"].text ?? "", postcode: $0["postcode"].text ?? "")
+            Customer(
+                id: $0["customer_id"].text ?? "", name: $0["name"].text ?? "", email: $0["email"].text ?? "",
+                phone: $0["phone"].text ?? "", postcode: $0["postcode"].text ?? "")
         }
     }
 
@@ -112,6 +113,7 @@ extension DataIndex {
     static func article(_ row: Row) -> Article {
         Article(
             id: row["id"].text ?? "", title: row["title"].text ?? "", body: row["body"].text ?? "",
-            file: row["file"].text ?? "", line: Int(row["line"].integer ?? 0), version: row["version"].text ?? "")
+            file: row["file"].text ?? "", line: Int(row["line"].integer ?? 0), version: row["version"].text ?? "",
+            intents: (row["intents"].text ?? "").split(separator: ",").map(String.init))
     }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// so a warm start opens it without reading any CSV.
 public final class DataIndex: Sendable {
     /// Bumped whenever the schema below changes, so old indexes are rebuilt.
-    static let schemaVersion = "3"
+    static let schemaVersion = "4"
 
     let database: Database
 

@@ -27,7 +27,7 @@ struct IndexBuilder {
             items TEXT, version TEXT);
         CREATE INDEX orders_by_customer ON orders(customer_id, placed_at);
         CREATE TABLE articles(id TEXT PRIMARY KEY, title TEXT NOT NULL, body TEXT NOT NULL, file TEXT,
-            line INTEGER, version TEXT);
+            line INTEGER, version TEXT, intents TEXT NOT NULL);
         CREATE VIRTUAL TABLE articles_fts USING fts5(id UNINDEXED, title, body, tokenize = 'porter unicode61');
         CREATE VIRTUAL TABLE catalog_fts USING fts5(sku UNINDEXED, name, category, description,
             tokenize = 'porter unicode61');
@@ -47,8 +47,9 @@ struct IndexBuilder {
             guard let id = values["customer_id"], !id.isEmpty else {
                 throw WorkspaceError.malformed(file: sources.customers.path, line: row.line, expected: "a customer_id")
             }
-            try insert("INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)",
-                       [id, values["name"], values["email"], values["phone"], values["postcode"]])
+            try insert(
+                "INSERT OR REPLACE INTO customers VALUES (?, ?, ?, ?, ?)",
+                [id, values["name"], values["email"], values["phone"], values["postcode"]])
         }
     }
 
@@ -67,16 +68,21 @@ struct IndexBuilder {
             let version = Self.version(columns.map { values[$0] ?? "" })
             try database.run(
                 "INSERT OR REPLACE INTO catalog VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [.text(sku), .text(name), values["category"].sqlValue, values["price"].sqlValue,
-                 values["currency"].sqlValue, .integer(Int64(stock)), values["description"].sqlValue, .text(version)])
-            try insert("INSERT INTO catalog_fts VALUES (?, ?, ?, ?)",
-                       [sku, name, values["category"], values["description"]])
+                [
+                    .text(sku), .text(name), values["category"].sqlValue, values["price"].sqlValue,
+                    values["currency"].sqlValue, .integer(Int64(stock)), values["description"].sqlValue, .text(version),
+                ])
+            try insert(
+                "INSERT INTO catalog_fts VALUES (?, ?, ?, ?)",
+                [sku, name, values["category"], values["description"]])
         }
     }
 
     private func importOrders() throws {
-        let columns = ["order_id", "customer_id", "status", "placed_at", "updated_at", "carrier", "tracking", "eta",
-                       "total", "currency", "items"]
+        let columns = [
+            "order_id", "customer_id", "status", "placed_at", "updated_at", "carrier", "tracking", "eta",
+            "total", "currency", "items",
+        ]
         for row in try table(sources.orders, columns: columns) {
             let values = row.values
             guard let id = values["order_id"], !id.isEmpty else {
@@ -115,9 +121,11 @@ struct IndexBuilder {
                 }
                 seen[article.id] = "\(relative):\(article.line)"
                 try database.run(
-                    "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?)",
-                    [.text(article.id), .text(article.title), .text(article.body), .text(article.file),
-                     .integer(Int64(article.line)), .text(article.version)])
+                    "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        .text(article.id), .text(article.title), .text(article.body), .text(article.file),
+                        .integer(Int64(article.line)), .text(article.version), .text(article.intents.joined(separator: ",")),
+                    ])
                 try insert("INSERT INTO articles_fts VALUES (?, ?, ?)", [article.id, article.title, article.body])
             }
         }

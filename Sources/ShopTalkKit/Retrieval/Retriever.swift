@@ -27,8 +27,9 @@ public struct Retrieval: Sendable {
             items.append(RetrievedItem(kind: "order", id: listed.id, version: listed.version, score: nil))
         }
         items += articles.map {
-            RetrievedItem(kind: "article", id: $0.article.id, version: $0.article.version,
-                          score: ($0.score * 1000).rounded() / 1000)
+            RetrievedItem(
+                kind: "article", id: $0.article.id, version: $0.article.version,
+                score: ($0.score * 1000).rounded() / 1000)
         }
         items += products.map { RetrievedItem(kind: "product", id: $0.sku, version: $0.version, score: nil) }
         return items
@@ -73,7 +74,8 @@ public struct Retriever: Sendable {
         return result
     }
 
-    private func findOrder(intent: String, entities: [Entity], customerID: String?, into result: inout Retrieval) throws {
+    private func findOrder(intent: String, entities: [Entity], customerID: String?, into result: inout Retrieval) throws
+    {
         if let asked = entities.first("order_id") {
             result.askedOrderID = asked
             guard let customerID else {
@@ -121,8 +123,13 @@ public struct Retriever: Sendable {
         let hints = SearchTerms.hints(for: intent)
         let topics = try self.topics.intents()
         // Articles that answer the recognised intent rank above ones that merely share its words.
-        let hits = try index.articles(matching: content + hints, limit: 10).map { hit in
-            topics[hit.article.id] == intent ? ArticleHit(article: hit.article, score: hit.score * 1.5 + 1) : hit
+        let found = try index.articles(matching: content + hints, limit: 12)
+        let top = max(found.first?.score ?? 1, 1e-9)
+        // Text relevance, then the article's learned topic, then an author's explicit marking.
+        let hits = found.map { hit in
+            let topic = topics[hit.article.id] == intent ? 1.0 : 0
+            let marked = hit.article.intents.contains(intent) ? 0.5 : 0
+            return ArticleHit(article: hit.article, score: hit.score / top + topic + marked)
         }.sorted { $0.score > $1.score }
         guard let best = hits.first, SearchTerms.isRelevant(best.article, content: content, hints: hints) else {
             result.situation = "no_article"

@@ -33,8 +33,9 @@ enum SearchTerms {
 
     /// Whether the best hit shares a real word with the message, or its title carries the intent's words.
     static func isRelevant(_ article: Article, content: [String], hints: [String]) -> Bool {
-        let words = Set((article.title + " " + article.body).lowercased().split { !($0.isLetter || $0.isNumber) }
-            .map { stem(String($0)) })
+        let words = Set(
+            (article.title + " " + article.body).lowercased().split { !($0.isLetter || $0.isNumber) }
+                .map { stem(String($0)) })
         let title = Set(article.title.lowercased().split { !($0.isLetter || $0.isNumber) }.map { stem(String($0)) })
         return content.contains { words.contains(stem($0)) } || hints.contains { title.contains(stem($0)) }
     }

@@ -24,7 +24,8 @@ public final class Database: @unchecked Sendable {
     ///   - busyTimeout: how long a writer waits for another one before giving up.
     public init(path: String, readOnly: Bool = false, busyTimeout: Duration = .seconds(5)) throws {
         var connection: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let flags =
+            (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &connection, flags, nil)
         guard status == SQLITE_OK, let connection else {
@@ -40,8 +41,9 @@ public final class Database: @unchecked Sendable {
         if path != ":memory:" && !readOnly {
             let mode = try scalarText("PRAGMA journal_mode=WAL")
             guard mode?.lowercased() == "wal" else {
-                throw StoreError(code: SQLITE_ERROR, message: "journal mode is \(mode ?? "unknown"), wanted wal",
-                                 sql: nil, path: path)
+                throw StoreError(
+                    code: SQLITE_ERROR, message: "journal mode is \(mode ?? "unknown"), wanted wal",
+                    sql: nil, path: path)
             }
         }
         try execute("PRAGMA foreign_keys=ON")
@@ -102,8 +104,9 @@ public final class Database: @unchecked Sendable {
                 var prepared: OpaquePointer?
                 let status = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil)
                 guard status == SQLITE_OK, let prepared else {
-                    throw StoreError(code: sqlite3_extended_errcode(handle),
-                                     message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
+                    throw StoreError(
+                        code: sqlite3_extended_errcode(handle),
+                        message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
                 }
                 state.cache[sql] = prepared
                 pointer = prepared

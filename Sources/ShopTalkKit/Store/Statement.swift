@@ -86,7 +86,8 @@ public struct Statement {
             case .text(let text): status = sqlite3_bind_text(pointer, index, text, -1, shoptalk_sqlite_transient())
             case .blob(let data):
                 status = data.withUnsafeBytes { bytes in
-                    sqlite3_bind_blob(pointer, index, bytes.baseAddress, Int32(bytes.count), shoptalk_sqlite_transient())
+                    sqlite3_bind_blob(
+                        pointer, index, bytes.baseAddress, Int32(bytes.count), shoptalk_sqlite_transient())
                 }
             }
             if status != SQLITE_OK { throw error(status) }
@@ -131,7 +132,8 @@ public struct Statement {
     }
 
     private func error(_ status: Int32) -> StoreError {
-        StoreError(code: sqlite3_extended_errcode(connection), message: String(cString: sqlite3_errmsg(connection)),
-                   sql: sql, path: path)
+        StoreError(
+            code: sqlite3_extended_errcode(connection), message: String(cString: sqlite3_errmsg(connection)),
+            sql: sql, path: path)
     }
 }

@@ -40,7 +40,8 @@ enum DateExpressions {
             Range(match.range(at: index), in: text).map { String(text[$0]) }
         }
         for match in iso.matches(in: text, range: whole) {
-            add(match.range, group(match, 1).flatMap { Int($0) }, group(match, 2).flatMap { Int($0) },
+            add(
+                match.range, group(match, 1).flatMap { Int($0) }, group(match, 2).flatMap { Int($0) },
                 group(match, 3).flatMap { Int($0) })
         }
         for match in numeric.matches(in: text, range: whole) {
@@ -48,11 +49,13 @@ enum DateExpressions {
             add(match.range, y, group(match, 2).flatMap { Int($0) }, group(match, 1).flatMap { Int($0) })
         }
         for match in dayMonth.matches(in: text, range: whole) {
-            add(match.range, group(match, 3).flatMap { Int($0) }, group(match, 2).flatMap(month),
+            add(
+                match.range, group(match, 3).flatMap { Int($0) }, group(match, 2).flatMap(month),
                 group(match, 1).flatMap { Int($0) })
         }
         for match in monthDay.matches(in: text, range: whole) {
-            add(match.range, group(match, 3).flatMap { Int($0) }, group(match, 1).flatMap(month),
+            add(
+                match.range, group(match, 3).flatMap { Int($0) }, group(match, 1).flatMap(month),
                 group(match, 2).flatMap { Int($0) })
         }
         for match in relative.matches(in: text, range: whole) {

@@ -61,7 +61,8 @@ enum Patterns {
         pattern: #"[£$€]\s?\d+(?:[.,]\d{1,2})?|\b\d+(?:\.\d{1,2})?\s?(?:GBP|EUR|USD|pounds?|quid|euros?|dollars?)\b"#,
         options: [.caseInsensitive])
     static let quantity = try! NSRegularExpression(
-        pattern: #"\b(?:x\s?(\d{1,3})|(\d{1,3})\s?x|(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|a couple of)\s+(?:of\s+(?:them|these|those)|items?|units?|pieces?|pcs|sets?|packs?|pairs?))\b"#,
+        pattern:
+            #"\b(?:x\s?(\d{1,3})|(\d{1,3})\s?x|(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|a couple of)\s+(?:of\s+(?:them|these|those)|items?|units?|pieces?|pcs|sets?|packs?|pairs?))\b"#,
         options: [.caseInsensitive])
 
     static func amountValue(_ text: String) -> String? {
@@ -80,8 +81,10 @@ enum Patterns {
     }
 
     static func quantityValue(_ text: String) -> Int? {
-        let words = ["one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                     "nine": 9, "ten": 10, "a couple of": 2]
+        let words = [
+            "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+            "nine": 9, "ten": 10, "a couple of": 2,
+        ]
         let lower = text.lowercased()
         if let digits = Int(lower.filter(\.isNumber)), digits > 0 { return digits }
         return words.first { lower.hasPrefix($0.key) }?.value

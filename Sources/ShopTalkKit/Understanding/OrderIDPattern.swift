@@ -57,7 +57,8 @@ public struct OrderIDPattern: Sendable {
     private static func expression(prefixes: [String], digitCounts: [Int]) -> NSRegularExpression {
         let longest = digitCounts.max() ?? 6
         let shortest = digitCounts.min() ?? 6
-        let alternatives = prefixes.filter { !$0.isEmpty }.map(NSRegularExpression.escapedPattern).joined(separator: "|")
+        let alternatives = prefixes.filter { !$0.isEmpty }.map(NSRegularExpression.escapedPattern).joined(
+            separator: "|")
         let prefix = alternatives.isEmpty ? "()" : "(?:(\(alternatives))\\s*[-_/]?\\s*)?"
         // Digits may be written in groups ("482 913"); the count is checked after separators are dropped.
         let body = "(\\d(?: ?\\d){\(shortest - 1),\(longest - 1)})"

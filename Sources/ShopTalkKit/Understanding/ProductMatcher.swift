@@ -10,13 +10,15 @@ struct ProductMatcher: Sendable {
 
     private let entries: [Entry]
     private let skusByKey: [String: String]
-    private static let skuShape = try! NSRegularExpression(pattern: #"(?<![A-Za-z0-9])[A-Za-z]{2,4}[- ]?\d{3,5}(?![0-9])"#)
+    private static let skuShape = try! NSRegularExpression(
+        pattern: #"(?<![A-Za-z0-9])[A-Za-z]{2,4}[- ]?\d{3,5}(?![0-9])"#)
     private static let ignored: Set = ["the", "a", "an", "and", "of", "with", "for", "in", "set", "x"]
 
     init(products: [(sku: String, name: String)]) {
         entries = products.map { product in
-            Entry(sku: product.sku, name: product.name,
-                  tokens: Set(Self.tokens(product.name)).subtracting(Self.ignored))
+            Entry(
+                sku: product.sku, name: product.name,
+                tokens: Set(Self.tokens(product.name)).subtracting(Self.ignored))
         }
         skusByKey = Dictionary(products.map { (Self.key($0.sku), $0.sku) }, uniquingKeysWith: { first, _ in first })
     }

@@ -100,4 +100,6 @@ public struct Article: Codable, Sendable, Hashable {
     public var file: String
     public var line: Int
     public var version: String
+    /// Intents the article is marked as the main answer to.
+    public var intents: [String] = []
 }

@@ -61,18 +61,21 @@ extension WorkspaceConfig: Codable {
     /// Checks the references between settings: routed models exist, roles are known.
     public func validate(file: String) throws {
         let known = Set(models.keys).union(["builtin"])
-        let routed = [("routing.default", routing.defaultModel)]
+        let routed =
+            [("routing.default", routing.defaultModel)]
             + routing.intents.map { ("routing.intents.\($0.key)", $0.value) }
             + routing.fallback.map { ("routing.fallback", $0) }
         for (key, model) in routed where !known.contains(model) {
             throw WorkspaceError.invalidConfig(
                 file: file, key: key,
-                expected: "names model '\(model)', which is not defined (known: \(known.sorted().joined(separator: ", ")))")
+                expected:
+                    "names model '\(model)', which is not defined (known: \(known.sorted().joined(separator: ", ")))")
         }
         let roleNames: Set = ["viewer", "author", "approver", "admin"]
         for (user, role) in roles where !roleNames.contains(role) {
             throw WorkspaceError.invalidConfig(
-                file: file, key: "roles.\(user)", expected: "must be one of viewer, author, approver, admin, not '\(role)'")
+                file: file, key: "roles.\(user)",
+                expected: "must be one of viewer, author, approver, admin, not '\(role)'")
         }
         for (name, model) in models where model.kind != "openai" && model.kind != "builtin" {
             throw WorkspaceError.invalidConfig(
@@ -97,7 +100,8 @@ extension WorkspaceConfig: Codable {
         case .dataCorrupted(let context):
             let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
             let line = underlying.flatMap(lineNumber) ?? 1
-            return .malformed(file: file, line: line, expected: "valid JSON (\(underlying ?? context.debugDescription))")
+            return .malformed(
+                file: file, line: line, expected: "valid JSON (\(underlying ?? context.debugDescription))")
         @unknown default:
             return .unreadable(file: file, reason: "\(error)")
         }

@@ -54,8 +54,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         case timeoutSeconds = "timeout_seconds"
     }
 
-    public init(kind: String = "builtin", baseURL: String? = nil, model: String? = nil, apiKeyEnv: String? = nil,
-                price: ModelPrice = ModelPrice(), timeoutSeconds: Double = 30) {
+    public init(
+        kind: String = "builtin", baseURL: String? = nil, model: String? = nil, apiKeyEnv: String? = nil,
+        price: ModelPrice = ModelPrice(), timeoutSeconds: Double = 30
+    ) {
         self.kind = kind
         self.baseURL = baseURL
         self.model = model

@@ -60,8 +60,9 @@ package enum ShopTalkCommand {
 
     private static func runShell(_ options: GlobalOptions) async throws -> Int32 {
         let engine = try options.openEngine()
-        let shell = try Shell(engine: engine, customerID: options.customer, style: .forStandardOutput(),
-                              verbose: options.verbose)
+        let shell = try Shell(
+            engine: engine, customerID: options.customer, style: .forStandardOutput(),
+            verbose: options.verbose)
         return await shell.run()
     }
 
@@ -72,7 +73,9 @@ package enum ShopTalkCommand {
             let count = arguments.count > 1 ? Int(arguments[1]) : 20
             guard let count else { throw UsageError("audit tail takes a number of entries") }
             for entry in try engine.audit.tail(count) {
-                print("\(entry.seq)\t\(entry.at)\t\(entry.kind)\t\(entry.sessionID ?? "-")\t\(entry.turn.map(String.init) ?? "-")\t\(entry.payload)")
+                print(
+                    "\(entry.seq)\t\(entry.at)\t\(entry.kind)\t\(entry.sessionID ?? "-")\t\(entry.turn.map(String.init) ?? "-")\t\(entry.payload)"
+                )
             }
             return 0
         case "verify":
@@ -140,7 +143,8 @@ struct GlobalOptions {
     static func bundledSample() -> URL? {
         let environment = ProcessInfo.processInfo.environment
         if let explicit = environment["SHOPTALK_SAMPLE"] { return URL(fileURLWithPath: explicit, isDirectory: true) }
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         for _ in 0..<6 {
             let candidate = directory.appendingPathComponent("samples/retailer")
             if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("shoptalk.json").path) {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-@preconcurrency import Glibc
+    @preconcurrency import Glibc
 #else
-@preconcurrency import Darwin
+    @preconcurrency import Darwin
 #endif
 
 /// Standard output settings for a process that may be read line by line through a pipe.

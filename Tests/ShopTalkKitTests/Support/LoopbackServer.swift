@@ -1,8 +1,9 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A request as the loopback server received it.
@@ -215,7 +216,8 @@ private final class LoopbackServerState: @unchecked Sendable {
         guard write(Data(head.utf8), to: connection) else { return }
         for piece in response.pieces {
             guard pause(piece.delay) else { return }
-            let framed = response.chunked
+            let framed =
+                response.chunked
                 ? Data(String(piece.bytes.count, radix: 16).utf8) + Data("\r\n".utf8) + piece.bytes + Data("\r\n".utf8)
                 : piece.bytes
             guard write(framed, to: connection) else { return }

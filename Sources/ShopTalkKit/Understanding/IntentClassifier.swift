@@ -1,0 +1,122 @@
+import Foundation
+
+/// One labelled training or evaluation utterance.
+public struct IntentExample: Sendable, Hashable {
+    /// What the customer wrote.
+    public var text: String
+    /// Its label, possibly `IntentClassifier.outOfScope`.
+    public var intent: String
+
+    public init(text: String, intent: String) {
+        self.text = text
+        self.intent = intent
+    }
+}
+
+/// An in-scope intent with its probability.
+public struct IntentScore: Sendable, Hashable, Codable {
+    /// An in-scope intent.
+    public var intent: String
+    /// Its calibrated probability, in 0...1.
+    public var confidence: Double
+
+    public init(intent: String, confidence: Double) {
+        self.intent = intent
+        self.confidence = confidence
+    }
+}
+
+/// What the classifier concluded about one message.
+public struct IntentPrediction: Sendable, Hashable, Codable {
+    /// The chosen intent, or `IntentClassifier.outOfScope`.
+    public var intent: String
+    /// Calibrated probability of the top in-scope intent, in 0...1.
+    public var confidence: Double
+    /// The top three in-scope intents with their probabilities, best first.
+    public var alternatives: [IntentScore]
+
+    public init(intent: String, confidence: Double, alternatives: [IntentScore]) {
+        self.intent = intent
+        self.confidence = confidence
+        self.alternatives = alternatives
+    }
+}
+
+/// Recognises the intent of a customer message with a linear model over word and character n-grams.
+///
+/// Scores are turned into probabilities by a softmax whose temperature is fitted on cross-validated
+/// predictions of the training data, so `threshold` reads as a probability.
+public struct IntentClassifier: Sendable {
+    /// The label of messages the classifier should not answer.
+    public static let outOfScope = "out_of_scope"
+
+    /// Below this probability of the best in-scope intent, `predict` answers `outOfScope`.
+    public var threshold: Double
+
+    /// The in-scope labels known, sorted.
+    public var intents: [String] {
+        Array(labels.prefix(inScopeCount))
+    }
+
+    /// Class labels: the in-scope intents sorted, then `outOfScope` when training had such rows.
+    var labels: [String]
+    /// How many of `labels` are in scope.
+    var inScopeCount: Int
+    /// How messages become n-gram counts.
+    var features: TextFeatures
+    /// How n-gram counts become weighted vectors.
+    var vocabulary: FeatureVocabulary
+    /// The per-class scorers.
+    var model: LinearWeights
+    /// Softmax temperature applied to the raw scores.
+    var temperature: Double
+
+    /// Trains on `training`; rows labelled `outOfScope` become a class of their own that competes for probability.
+    public init(training: [IntentExample]) {
+        self.init(training: training, options: IntentTrainingOptions())
+    }
+
+    /// Assembles a classifier from trained parts.
+    init(
+        labels: [String], inScopeCount: Int, features: TextFeatures, vocabulary: FeatureVocabulary,
+        model: LinearWeights, temperature: Double, threshold: Double
+    ) {
+        self.labels = labels
+        self.inScopeCount = inScopeCount
+        self.features = features
+        self.vocabulary = vocabulary
+        self.model = model
+        self.temperature = temperature
+        self.threshold = threshold
+    }
+
+    /// The best in-scope intent, or `outOfScope` when its probability is below `threshold`.
+    public func predict(_ text: String) -> IntentPrediction {
+        let probabilities = probabilities(for: text)
+        let ranked = (0..<inScopeCount).sorted { first, second in
+            probabilities[first] != probabilities[second]
+                ? probabilities[first] > probabilities[second]
+                : first < second
+        }
+        let alternatives = ranked.prefix(3).map { IntentScore(intent: labels[$0], confidence: probabilities[$0]) }
+        guard let best = alternatives.first else {
+            return IntentPrediction(intent: Self.outOfScope, confidence: 0, alternatives: [])
+        }
+        let intent = best.confidence >= threshold ? best.intent : Self.outOfScope
+        return IntentPrediction(intent: intent, confidence: best.confidence, alternatives: alternatives)
+    }
+
+    /// Probability of every class, out-of-scope included, for `text`.
+    func probabilities(for text: String) -> [Double] {
+        let vector = vocabulary.vector(for: features.counts(of: text))
+        return Self.softmax(model.scores(for: vector), temperature: temperature)
+    }
+
+    /// Numerically stable softmax of `scores / temperature`.
+    static func softmax(_ scores: [Float], temperature: Double) -> [Double] {
+        guard let largest = scores.max() else { return [] }
+        let exponentials = scores.map { exp(Double($0 - largest) / temperature) }
+        let total = exponentials.reduce(0, +)
+        return exponentials.map { $0 / total }
+    }
+}
