@@ -1,3 +1,4 @@
+import ChatScript
 import Foundation
 import ShopTalkKit
 
@@ -28,6 +29,8 @@ extension Shell {
                 print(style.bot("bot> ") + turn.reply)
             case "rate": try await rate(arguments)
             case "sessions": try sessions()
+            case "run": try await runScript(arguments)
+            case "save": try await save(arguments)
             case "stats": stats()
             case "now": try await now(arguments)
             case "audit": try audit(arguments)
@@ -244,5 +247,44 @@ extension Shell {
         default:
             fail("unknown /cache subcommand '\(arguments[0])': expected stats or clear")
         }
+    }
+
+    private func runScript(_ arguments: [String]) async throws {
+        guard arguments.count == 1 else {
+            fail("usage: /run FILE.chat")
+            return
+        }
+        let script: Script
+        do {
+            script = try ScriptParser.parse(contentsOf: URL(fileURLWithPath: arguments[0]), displayPath: arguments[0])
+        } catch let errors as ScriptErrors {
+            fail("\(errors)")
+            return
+        }
+        let printer = TranscriptPrinter(style: style)
+        let result = await ScriptRunner(engine: engine).run(script) { event in
+            for line in printer.lines(for: event) { print(line) }
+        }
+        if let error = result.error { fail(error) }
+        print(Reporters.summary(passed: result.passed ? 1 : 0, failed: result.passed ? 0 : 1))
+    }
+
+    private func save(_ arguments: [String]) async throws {
+        guard arguments.count == 1, arguments[0].hasSuffix(".chat") else {
+            fail("usage: /save FILE.chat")
+            return
+        }
+        let turns = await session.turns
+        guard !turns.isEmpty else {
+            fail("nothing to save yet: send a message first")
+            return
+        }
+        let pins = ScriptRecorder.Pins(
+            prompt: await session.prompt.reference, model: await session.modelOverride, seed: await session.seed,
+            now: await session.pinnedNow)
+        let name = URL(fileURLWithPath: arguments[0]).deletingPathExtension().lastPathComponent
+        let text = ScriptRecorder.script(name: name, turns: turns, pins: pins)
+        try text.write(toFile: arguments[0], atomically: true, encoding: .utf8)
+        print("saved \(turns.count) turns to \(arguments[0])")
     }
 }

@@ -46,6 +46,12 @@ struct ShellCommand: Sendable {
             name: "rate", usage: "/rate 1-5 [COMMENT]", summary: "rate the last reply",
             details: "Ratings are stored in the ledger and audited."),
         ShellCommand(
+            name: "run", usage: "/run FILE.chat", summary: "run a script, printing its transcript",
+            details: "The script runs in its own isolated session; each expectation is marked as it passes or fails."),
+        ShellCommand(
+            name: "save", usage: "/save FILE.chat", summary: "save this session as a regression script",
+            details: "Writes meta lines, user: lines, bot: lines with the replies seen, and expect lines for intents and handoffs."),
+        ShellCommand(
             name: "sessions", usage: "/sessions", summary: "list recent sessions from the audit log",
             details: "Newest first, with their customer and number of turns."),
         ShellCommand(

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShopTalkKit
 
 @Suite("CSV table")
@@ -15,11 +16,12 @@ struct CSVTableTests {
             """
         let table = try CSVTable(text: text, file: "catalog.csv")
         #expect(table.header == ["sku", "name", "description"])
-        #expect(table.records.map(\.fields) == [
-            ["KIT-0012", "Board, oak", "She said \"lovely\" twice"],
-            ["KIT-0013", "Mug", "first line\nsecond line"],
-            ["KIT-0014", "Plate", "plain"],
-        ])
+        #expect(
+            table.records.map(\.fields) == [
+                ["KIT-0012", "Board, oak", "She said \"lovely\" twice"],
+                ["KIT-0013", "Mug", "first line\nsecond line"],
+                ["KIT-0014", "Plate", "plain"],
+            ])
         // A record's line is where it starts; the embedded newline moves the next record down one.
         #expect(table.records.map(\.line) == [2, 3, 5])
     }

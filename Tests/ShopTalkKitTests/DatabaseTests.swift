@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShopTalkKit
 
 @Suite("Database")
@@ -50,7 +51,7 @@ struct DatabaseTests {
 
     @Test func aFailedStatementThrowsTheExtendedCodeAndTheSQL() throws {
         let database = try Database(path: ":memory:")
-        try database.execute("CREATE TABLE t(k TEXT PRIMARY KEY)")
+        try database.execute("CREATE TABLE t(k TEXT UNIQUE)")
         let insert = "INSERT INTO t VALUES (?)"
         try database.run(insert, ["a"])
         let error = try #require(throws: StoreError.self) { try database.run(insert, ["a"]) }

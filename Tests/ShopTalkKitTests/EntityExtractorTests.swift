@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShopTalkKit
 
 @Suite("Entity extractor")
@@ -91,7 +92,8 @@ struct EntityExtractorTests {
         #expect(entities(text).all("amount") == [amount])
     }
 
-    @Test func anAmountWithAThousandsSeparatorKeepsItsValue() {
+    @Test
+    func anAmountWithAThousandsSeparatorKeepsItsValue() {
         #expect(entities("I was charged £1,250 for it").all("amount") == ["1250.00 GBP"])
     }
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import ShopTalkKit
+import Testing
 
 @Suite("Model price")
 struct ModelPriceTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShopTalkKit
 
 @Suite("OpenAI-compatible chat model")
@@ -32,9 +33,12 @@ struct OpenAIChatModelTests {
             )
         }
         let response = try await model(server).complete(request)
-        #expect(response == ModelResponse(
-            text: "It ships tomorrow.", inputTokens: 42, outputTokens: 5, cachedInputTokens: 32, finishReason: "stop"
-        ))
+        #expect(
+            response
+                == ModelResponse(
+                    text: "It ships tomorrow.", inputTokens: 42, outputTokens: 5, cachedInputTokens: 32,
+                    finishReason: "stop"
+                ))
         let sent = try #require(server.requests.first)
         #expect(sent.method == "POST")
         #expect(sent.path == "/v1/chat/completions")
@@ -142,9 +146,11 @@ struct OpenAIChatModelTests {
             }
         }
         #expect(deltas == ["Your ", "café order", " ships."])
-        #expect(final == ModelResponse(
-            text: "Your café order ships.", inputTokens: 9, outputTokens: 4, finishReason: "stop"
-        ))
+        #expect(
+            final
+                == ModelResponse(
+                    text: "Your café order ships.", inputTokens: 9, outputTokens: 4, finishReason: "stop"
+                ))
         let sent = try #require(server.requests.first)
         #expect(sent.json["stream"] as? Bool == true)
         #expect((sent.json["stream_options"] as? [String: Bool])?["include_usage"] == true)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShopTalkKit
 
 @Suite("Order id pattern")
@@ -35,9 +36,14 @@ struct OrderIDPatternTests {
         #expect(values("ordered 04/12/2026 at 10:30").isEmpty)
     }
 
-    @Test func doesNotReadAPhoneNumberAsAnID() {
-        #expect(values("call me on 07700 900123 please").isEmpty)
+    @Test func doesNotReadAnUnspacedPhoneNumberAsAnID() {
         #expect(values("call me on 07700900123 please").isEmpty)
+        #expect(values("or +447700900123").isEmpty)
+    }
+
+    @Test
+    func doesNotReadASpacedPhoneNumberAsAnID() {
+        #expect(values("call me on 07700 900123 please").isEmpty)
     }
 
     @Test func doesNotReadOtherLengthsAsAnID() {

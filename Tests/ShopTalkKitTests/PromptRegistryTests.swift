@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShopTalkKit
 
 @Suite("Prompt registry")
@@ -69,6 +70,13 @@ struct PromptRegistryTests {
         #expect(throws: PromptError.unknownLabel("support@staging", known: ["production"])) {
             try registry.resolve("support@staging")
         }
+        #expect(throws: PromptError.badReference("")) { try registry.resolve("") }
+    }
+
+    @Test
+    func aReferenceWithoutANameIsBad() throws {
+        let ledger = try Ledger(path: ":memory:")
+        let registry = try PromptRegistry(ledger: ledger, library: try Self.library(), now: Self.now)
         #expect(throws: PromptError.badReference("@v1")) { try registry.resolve("@v1") }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShopTalkKit
 
 @Suite("Prompt version")
@@ -26,7 +27,8 @@ struct PromptVersionTests {
     }
 
     @Test func frontMatterAndSectionsAreParsed() throws {
-        let version = try PromptVersion(name: "support", version: 2, source: Self.source, file: "prompts/support/v2.prompt")
+        let version = try PromptVersion(
+            name: "support", version: 2, source: Self.source, file: "prompts/support/v2.prompt")
         #expect(version.reference == "support@v2")
         #expect(version.model == "large")
         #expect(version.temperature == 0.5)
@@ -36,8 +38,9 @@ struct PromptVersionTests {
         #expect(version.system.render(["store": ["name": "Harbour Lane"]]) == "You are the assistant of Harbour Lane.")
         #expect(version.user.render(["message": "where is it?"]) == "where is it?")
         let reply = try #require(version.replies["track_order"])
-        #expect(reply.render(["order": ["order_id": "HL-482913", "status_text": "on its way"]])
-            == "Your order HL-482913 is on its way.")
+        #expect(
+            reply.render(["order": ["order_id": "HL-482913", "status_text": "on its way"]])
+                == "Your order HL-482913 is on its way.")
         #expect(version.replySources == ["track_order": "Your order {{order.order_id}} is {{order.status_text}}."])
     }
 
@@ -76,9 +79,9 @@ struct PromptVersionTests {
 
     @Test func unclosedFrontMatterIsAnError() throws {
         let error = try #require(throws: WorkspaceError.self) {
-            try PromptVersion(name: "p", version: 1, source: "---\nmodel: builtin\n[user]\n", file: "p.prompt")
+            try PromptVersion(name: "p", version: 1, source: "---\nmodel: builtin\n\n", file: "p.prompt")
         }
-        #expect(malformedLine(error)?.expected.contains("---") == true)
+        #expect(malformedLine(error)?.expected.contains("'---' closing the front matter") == true)
     }
 
     @Test func anUnknownSectionNamesFileAndLine() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShopTalkKit
 
 @Suite("Template")
@@ -9,8 +10,9 @@ struct TemplateTests {
     }
 
     @Test func variablesAreReplacedWithoutEscaping() throws {
-        #expect(try render("Hello {{name}}, {{ greeting }}!", ["name": "Ann & <Bo>", "greeting": "welcome"])
-            == "Hello Ann & <Bo>, welcome!")
+        #expect(
+            try render("Hello {{name}}, {{ greeting }}!", ["name": "Ann & <Bo>", "greeting": "welcome"])
+                == "Hello Ann & <Bo>, welcome!")
     }
 
     @Test func numbersAndBooleansRenderAsText() throws {
@@ -24,7 +26,9 @@ struct TemplateTests {
     }
 
     @Test func sectionsRepeatOverLists() throws {
-        let context: TemplateValue = ["orders": [["id": "HL-1", "status": "shipped"], ["id": "HL-2", "status": "paid"]]]
+        let context: TemplateValue = [
+            "orders": [["id": "HL-1", "status": "shipped"], ["id": "HL-2", "status": "paid"]]
+        ]
         #expect(try render("{{#orders}}[{{id}}: {{status}}]{{/orders}}", context) == "[HL-1: shipped][HL-2: paid]")
     }
 
@@ -36,7 +40,8 @@ struct TemplateTests {
 
     @Test func falsySectionsRenderNothing() throws {
         let context: TemplateValue = ["empty": [], "no": .bool(false), "blank": "", "none": .null]
-        let source = "<{{#empty}}a{{/empty}}{{#no}}b{{/no}}{{#blank}}c{{/blank}}{{#none}}d{{/none}}{{#absent}}e{{/absent}}>"
+        let source =
+            "<{{#empty}}a{{/empty}}{{#no}}b{{/no}}{{#blank}}c{{/blank}}{{#none}}d{{/none}}{{#absent}}e{{/absent}}>"
         #expect(try render(source, context) == "<>")
     }
 

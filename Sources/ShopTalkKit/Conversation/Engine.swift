@@ -29,9 +29,12 @@ public final class Engine: Sendable {
 
     /// Loads the workspace at `root`; state goes to `stateDirectory` (default `root/.shoptalk`).
     ///
-    /// - Parameter environment: where API keys are read from (never stored).
+    /// - Parameters:
+    ///   - ledgerPath: where the audit log and other governed state go, when not in the state directory
+    ///     (test runs keep their own, apart from the workspace's audit trail).
+    ///   - environment: where API keys are read from (never stored).
     public init(
-        root: URL, stateDirectory: URL? = nil,
+        root: URL, stateDirectory: URL? = nil, ledgerPath: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         let configURL = root.appendingPathComponent("shoptalk.json")
@@ -52,7 +55,7 @@ public final class Engine: Sendable {
         extractor = EntityExtractor(orderIDs: orderIDs, products: products, patterns: config.entityPatterns)
         examples = (sampleIDs.first ?? "ORD-10001", products.first?.sku ?? "ABC-0001")
         prompts = try PromptLibrary.load(root: root)
-        ledger = try Ledger(path: self.stateDirectory.appendingPathComponent("ledger.sqlite").path)
+        ledger = try Ledger(path: ledgerPath ?? self.stateDirectory.appendingPathComponent("ledger.sqlite").path)
         audit = AuditLog(ledger: ledger)
         handoffs = HandoffQueue(ledger: ledger)
         feedback = FeedbackLog(ledger: ledger)
@@ -73,8 +76,11 @@ public final class Engine: Sendable {
     }
 
     /// A new conversation.
-    public func makeSession(id: String? = nil, customerID: String? = nil) throws -> Session {
-        try Session(engine: self, id: id, customerID: customerID)
+    ///
+    /// - Parameter isolated: give the session its own response cache and rate limits, so that what it sees
+    ///   never depends on other sessions (as regression scripts need).
+    public func makeSession(id: String? = nil, customerID: String? = nil, isolated: Bool = false) throws -> Session {
+        try Session(engine: self, id: id, customerID: customerID, isolated: isolated)
     }
 
     private static func loadClassifier(root: URL, stateDirectory: URL, threshold: Double?) throws -> IntentClassifier {

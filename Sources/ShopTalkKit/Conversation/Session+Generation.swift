@@ -41,7 +41,7 @@ extension Session {
         var response: ModelResponse?
         var servedBy = model
         if engine.config.cache.enabled {
-            if let cached = engine.cache.lookup(cacheKey) {
+            if let cached = cache.lookup(cacheKey) {
                 response = cached
                 turn.cache = "hit"
             } else {
@@ -50,14 +50,28 @@ extension Session {
         }
         clock.lap("cache", into: &turn)
 
-        // 8. generate: the routed model with retries, then each fallback in turn
+        // 8. generate: the routed model with retries, then each fallback in turn; a replay may reuse the
+        // recorded output of an unchanged prompt, and never calls an outside model unless it may
+        if response == nil, let replay, let hash = turn.renderedPromptHash {
+            if let recorded = replay.outputs[hash] {
+                response = recorded.response
+                servedBy = recorded.model
+                turn.flags.append("recorded_output")
+            } else if model != "builtin" && !replay.live {
+                turn.flags.append("needs_live_call")
+                turn.model = model
+                turn.reply = "(not replayed: the rendered prompt changed, so this turn needs a live model call)"
+                clock.lap("generate", into: &turn)
+                return
+            }
+        }
         if response == nil {
             do {
                 let routed = try await engine.router.complete(request, model: model)
                 turn.attempts = routed.attempts
                 response = routed.response
                 servedBy = routed.model
-                if turn.cache == "miss" { engine.cache.store(routed.response, for: cacheKey) }
+                if turn.cache == "miss" { cache.store(routed.response, for: cacheKey) }
             } catch let failure as RoutingFailure {
                 turn.attempts = failure.attempts
             } catch {
@@ -65,6 +79,7 @@ extension Session {
             }
         }
         turn.model = servedBy
+        turn.modelOutput = response?.text
         guard let response else {
             turn.flags.append("model_unavailable")
             turn.reply = reply(for: "policy_blocked", context: context)

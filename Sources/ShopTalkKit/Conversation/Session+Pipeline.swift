@@ -13,7 +13,7 @@ extension Session {
             message: "", reply: "", route: Route(kind: "generate", reason: "intent"))
 
         // 1. admit
-        let admitted = engine.rateLimiter.admit(customer?.id ?? id, at: clock.seconds)
+        let admitted = rateLimiter.admit(customer?.id ?? id, at: clock.seconds)
         clock.lap("admit", into: &turn)
         guard admitted else {
             turn.message = InputGuard.normalise(raw)

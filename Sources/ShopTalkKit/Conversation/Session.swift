@@ -21,6 +21,9 @@ public enum SessionError: Error, CustomStringConvertible, Sendable, Equatable {
 public actor Session {
     public nonisolated let id: String
     public nonisolated let engine: Engine
+    /// The response cache: the engine's, or the session's own when it runs isolated.
+    public nonisolated let cache: ResponseCache
+    nonisolated let rateLimiter: RateLimiter
     public private(set) var customer: Customer?
     /// The prompt version new turns use.
     public private(set) var prompt: PromptVersion
@@ -32,12 +35,16 @@ public actor Session {
     /// The sampling seed passed to models that accept one.
     public var seed: Int?
 
+    /// Recorded model outputs a replay may reuse, by rendered prompt hash.
+    var replay: ReplaySource?
     var consecutiveFallbacks = 0
     var offeredHandoff = false
     var handoff: HandoffSummary?
 
-    init(engine: Engine, id: String?, customerID: String?) throws {
+    init(engine: Engine, id: String?, customerID: String?, isolated: Bool) throws {
         self.engine = engine
+        cache = isolated ? ResponseCache(capacity: engine.config.cache.maxEntries) : engine.cache
+        rateLimiter = isolated ? RateLimiter(config: engine.config.rateLimits) : engine.rateLimiter
         self.id = id ?? "s-" + UUID().uuidString.prefix(8).lowercased()
         let selection = engine.config.prompts
         prompt = try engine.registry.resolve("\(selection.name)@\(selection.label)")
@@ -87,6 +94,23 @@ public actor Session {
         seed = value
     }
 
+    /// Makes this session a replay: model outputs recorded for an unchanged rendered prompt are reused, and
+    /// outside models are called only when `live` is set.
+    public func replaying(_ recorded: [Turn], live: Bool) {
+        var outputs: [String: (ModelResponse, String)] = [:]
+        for turn in recorded {
+            guard let hash = turn.renderedPromptHash, let output = turn.modelOutput, let model = turn.model else {
+                continue
+            }
+            let usage = turn.usage
+            let response = ModelResponse(
+                text: output, inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0,
+                cachedInputTokens: usage?.cachedInputTokens ?? 0)
+            outputs[hash] = (response, model)
+        }
+        replay = ReplaySource(outputs: outputs.mapValues { ($0.0, $0.1) }, live: live)
+    }
+
     /// Rates the latest turn from 1 to 5.
     public func rate(_ rating: Int, comment: String?) throws {
         guard let last = turns.last else { throw SessionError.noTurnYet }
@@ -103,4 +127,10 @@ public actor Session {
     public static func timestamp(_ date: Date) -> String {
         date.ISO8601Format()
     }
+}
+
+/// What a replaying session may reuse.
+struct ReplaySource: Sendable {
+    var outputs: [String: (response: ModelResponse, model: String)]
+    var live: Bool
 }

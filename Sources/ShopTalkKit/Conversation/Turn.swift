@@ -25,6 +25,8 @@ public struct Turn: Codable, Sendable {
     /// `hit`, `miss` or `skip`.
     public var cache: String = "skip"
     public var model: String?
+    /// The model's own text, before unmasking and output guards, for replays that reuse it.
+    public var modelOutput: String?
     public var usage: Usage?
     public var attempts: [ModelAttempt] = []
     public var guards: [GuardVerdict] = []

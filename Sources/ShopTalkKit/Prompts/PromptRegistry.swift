@@ -65,7 +65,7 @@ public struct PromptRegistry: Sendable {
 
     /// The version `reference` names: `NAME@vN`, `NAME@N`, `NAME@LABEL`, or `NAME` for its production label.
     public func resolve(_ reference: String) throws -> PromptVersion {
-        let parts = reference.split(separator: "@", maxSplits: 1).map(String.init)
+        let parts = reference.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
         guard let name = parts.first, !name.isEmpty else { throw PromptError.badReference(reference) }
         guard let versions = library.prompts[name] else {
             throw PromptError.unknownPrompt(name, known: library.names)

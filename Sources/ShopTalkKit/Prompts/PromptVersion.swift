@@ -40,7 +40,10 @@ public struct PromptVersion: Sendable, Hashable {
         replies = [:]
         replySources = [:]
 
-        var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Files saved with CRLF endings read like LF ones; the hash stays over the bytes as written.
+        var lines = source.replacingOccurrences(of: "\r\n", with: "\n").split(
+            separator: "\n", omittingEmptySubsequences: false
+        ).map(String.init)
         if lines.last == "" { lines.removeLast() }
         var lineNumber = 0
         if lines.first?.trimmingCharacters(in: .whitespaces) == "---" {
@@ -82,8 +85,9 @@ public struct PromptVersion: Sendable, Hashable {
         var replies: [String: Template] = [:]
         var replySources: [String: String] = [:]
         for section in sections {
+            let leadingBlank = section.body.prefix { $0.trimmingCharacters(in: .whitespaces).isEmpty }.count
             let body = section.body.joined(separator: "\n").trimmingCharacters(in: .newlines)
-            let template = try Template(body, file: file, firstLine: section.line + 1)
+            let template = try Template(body, file: file, firstLine: section.line + 1 + leadingBlank)
             switch section.name {
             case "system": system = template
             case "user": user = template

@@ -62,7 +62,8 @@ public struct OrderIDPattern: Sendable {
         let prefix = alternatives.isEmpty ? "()" : "(?:(\(alternatives))\\s*[-_/]?\\s*)?"
         // Digits may be written in groups ("482 913"); the count is checked after separators are dropped.
         let body = "(\\d(?: ?\\d){\(shortest - 1),\(longest - 1)})"
-        let pattern = "(?<![A-Za-z0-9-])(?:#\\s*)?\(prefix)\(body)(?![0-9]|-[0-9])"
+        // Not the tail of a longer number written in groups, such as a phone number.
+        let pattern = "(?<![A-Za-z0-9-])(?<![0-9] )(?<![0-9]-)(?:#\\s*)?\(prefix)\(body)(?![0-9]|-[0-9])"
         let fallback = "(?<![A-Za-z0-9])#?()(\\d{\(shortest),\(longest)})(?![0-9])"
         return (try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]))
             ?? (try! NSRegularExpression(pattern: fallback))

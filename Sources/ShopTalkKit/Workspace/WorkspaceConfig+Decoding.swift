@@ -98,10 +98,18 @@ extension WorkspaceConfig: Codable {
         case .keyNotFound(let key, let context):
             return .invalidConfig(file: file, key: path(context) + "." + key.stringValue, expected: "is required")
         case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo["NSDebugDescription"] as? String
-            let line = underlying.flatMap(lineNumber) ?? 1
-            return .malformed(
-                file: file, line: line, expected: "valid JSON (\(underlying ?? context.debugDescription))")
+            // The decoder does not say where the syntax broke; JSONSerialization names the character.
+            var detail = context.debugDescription
+            var line = 1
+            do {
+                _ = try JSONSerialization.jsonObject(with: data)
+            } catch {
+                detail = (error as NSError).userInfo["NSDebugDescription"] as? String ?? detail
+                line = characterOffset(in: detail).map { offset in
+                    data.prefix(offset).reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+                } ?? 1
+            }
+            return .malformed(file: file, line: line, expected: "valid JSON (\(detail))")
         @unknown default:
             return .unreadable(file: file, reason: "\(error)")
         }
@@ -117,8 +125,8 @@ extension WorkspaceConfig: Codable {
         }
     }
 
-    private static func lineNumber(in text: String) -> Int? {
-        guard let range = text.range(of: #"line (\d+)"#, options: .regularExpression) else { return nil }
-        return Int(text[range].dropFirst(5))
+    private static func characterOffset(in text: String) -> Int? {
+        guard let range = text.range(of: #"character \d+"#, options: .regularExpression) else { return nil }
+        return Int(text[range].dropFirst(10))
     }
 }

@@ -5,6 +5,9 @@ import ShopTalkKit
 package enum ShopTalkCommand {
     package static let usage = """
         usage: shoptalk [--workspace DIR] [--customer ID] [--verbose]   start the shell
+               shoptalk test [PATH…] [--jobs N] [--junit FILE] [--tap] [--filter TEXT] [--repeat N]
+                                                                        run .chat scripts as tests
+               shoptalk run FILE.chat                                   run one script, print its transcript
                shoptalk audit tail [N] | verify                         read or verify the audit log
                shoptalk prompts list | show NAME@VER                    the prompt library
                shoptalk help                                            this text
@@ -39,6 +42,8 @@ package enum ShopTalkCommand {
                 print(usage)
                 return 0
             case "audit": return try audit(Array(rest.dropFirst()), options)
+            case "test": return try await TestCommand.test(Array(rest.dropFirst()), options)
+            case "run": return try await TestCommand.run(Array(rest.dropFirst()), options)
             case "prompts": return try prompts(Array(rest.dropFirst()), options)
             case let other?:
                 throw UsageError("unknown command '\(other)'")

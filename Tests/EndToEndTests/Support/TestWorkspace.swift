@@ -7,10 +7,28 @@ final class TestWorkspace {
 
     let directory: URL
 
+    /// A copy of the sample whose index and trained classifier were built by one run of the binary, so each
+    /// test starts warm: training is slow in a debug build.
+    private static let warm: URL = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shoptalk-warm-\(UUID().uuidString)")
+        try? FileManager.default.copyItem(at: repository.appendingPathComponent("samples/retailer"), to: directory)
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent(".shoptalk"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--workspace", directory.path, "prompts", "list"]
+        process.standardOutput = FileHandle.nullDevice
+        try? process.run()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent(".shoptalk/ledger.sqlite"))
+        return directory
+    }()
+
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("shoptalk-e2e-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: Self.repository.appendingPathComponent("samples/retailer"), to: directory)
-        try? FileManager.default.removeItem(at: directory.appendingPathComponent(".shoptalk"))
+        try FileManager.default.copyItem(at: Self.warm, to: directory)
+        for name in ["ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm", "history"] {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(".shoptalk/" + name))
+        }
     }
 
     deinit {

@@ -1,0 +1,121 @@
+import ChatScript
+import Foundation
+import ShopTalkKit
+
+/// `shoptalk test` and `shoptalk run`: scripts as regression tests.
+enum TestCommand {
+    struct Options {
+        var paths: [String] = []
+        var jobs = ProcessInfo.processInfo.activeProcessorCount
+        var junit: String?
+        var tap = false
+        var filter: String?
+        var repeats = 1
+    }
+
+    static func parse(_ arguments: [String]) throws -> Options {
+        var options = Options()
+        var iterator = arguments.makeIterator()
+        func value(_ flag: String) throws -> String {
+            guard let value = iterator.next() else { throw UsageError("\(flag) needs a value") }
+            return value
+        }
+        while let argument = iterator.next() {
+            switch argument {
+            case "--jobs", "-j":
+                guard let jobs = Int(try value(argument)), jobs > 0 else { throw UsageError("--jobs takes a positive number") }
+                options.jobs = jobs
+            case "--junit": options.junit = try value(argument)
+            case "--tap": options.tap = true
+            case "--filter": options.filter = try value(argument)
+            case "--repeat":
+                guard let count = Int(try value(argument)), count > 0 else { throw UsageError("--repeat takes a positive number") }
+                options.repeats = count
+            case let flag where flag.hasPrefix("-"): throw UsageError("unknown option '\(flag)' for test")
+            default: options.paths.append(argument)
+            }
+        }
+        return options
+    }
+
+    /// Runs scripts as tests; exit 0 when all pass, 1 when any fails, 2 for malformed scripts.
+    static func test(_ arguments: [String], _ global: GlobalOptions) async throws -> Int32 {
+        let options = try parse(arguments)
+        let workspace = try global.workspaceURL()
+        let paths = options.paths.isEmpty
+            ? [workspace.appendingPathComponent("tests")] : options.paths.map { URL(fileURLWithPath: $0) }
+        let suite: TestSuite
+        do {
+            suite = try TestSuite.load(paths: paths).filtered(by: options.filter)
+        } catch let errors as ScriptErrors {
+            ShopTalkCommand.report("\(errors.errors.count) malformed line(s):\n\(errors)")
+            return 2
+        }
+        return try await withScratchLedger { ledger in
+            let engine = try Engine(root: workspace, ledgerPath: ledger)
+            let results = await suite.run(with: ScriptRunner(engine: engine), jobs: options.jobs, repeat: options.repeats)
+            return report(results, options: options)
+        }
+    }
+
+    /// Runs one script and prints its transcript; exit 0 when it passes, 1 when it fails.
+    static func run(_ arguments: [String], _ global: GlobalOptions) async throws -> Int32 {
+        guard arguments.count == 1, let path = arguments.first else { throw UsageError("run takes one FILE.chat") }
+        let script: Script
+        do {
+            script = try ScriptParser.parse(contentsOf: URL(fileURLWithPath: path), displayPath: path)
+        } catch let errors as ScriptErrors {
+            ShopTalkCommand.report("\(errors)")
+            return 2
+        }
+        let workspace = try global.workspaceURL()
+        return try await withScratchLedger { ledger in
+            let printer = TranscriptPrinter(style: .forStandardOutput())
+            let result = await ScriptRunner(engine: try Engine(root: workspace, ledgerPath: ledger)).run(script) { event in
+                for line in printer.lines(for: event) { print(line) }
+            }
+            if let error = result.error { ShopTalkCommand.report(error) }
+            print(Reporters.summary(passed: result.passed ? 1 : 0, failed: result.passed ? 0 : 1))
+            return result.passed ? 0 : 1
+        }
+    }
+
+    private static func report(_ results: [[ScriptResult]], options: Options) -> Int32 {
+        let firsts = results.compactMap(\.first)
+        let flaky = results.filter { runs in Set(runs.map(\.passed)).count > 1 }
+        let failed = results.filter { runs in runs.contains { !$0.passed } }
+        if options.tap {
+            print(Reporters.tap(results.compactMap { runs in runs.first { !$0.passed } ?? runs.first }))
+        } else {
+            for runs in failed {
+                if let failure = runs.first(where: { !$0.passed }) { print(Reporters.failure(failure) + "\n") }
+            }
+        }
+        for runs in flaky {
+            let passes = runs.filter(\.passed).count
+            print("FLAKY \(runs[0].script.name) (\(runs[0].script.file)): passed \(passes) of \(runs.count) runs")
+        }
+        if let junit = options.junit {
+            let all = results.flatMap { $0 }
+            do {
+                try Reporters.junit(all).write(toFile: junit, atomically: true, encoding: .utf8)
+            } catch {
+                ShopTalkCommand.report("cannot write \(junit): \(error.localizedDescription)")
+            }
+        }
+        let seconds = firsts.reduce(0) { $0 + $1.seconds }
+        let line = Reporters.summary(passed: results.count - failed.count, failed: failed.count)
+        print(options.tap ? "# " + line : line)
+        _ = seconds
+        return failed.isEmpty ? 0 : 1
+    }
+
+    /// Runs `body` with a ledger path in a fresh temporary directory, removed afterwards: test runs keep their
+    /// audit records apart from the workspace's own trail.
+    static func withScratchLedger<T>(_ body: (String) async throws -> T) async throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shoptalk-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try await body(directory.appendingPathComponent("ledger.sqlite").path)
+    }
+}

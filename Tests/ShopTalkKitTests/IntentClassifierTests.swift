@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+
+@testable import ShopTalkKit
+
+private let storeExamples: [IntentExample] = {
+    let phrases: [String: [String]] = [
+        "track_order": [
+            "where is my order", "track my package", "has my order shipped yet", "when will my parcel arrive",
+            "what's the status of my delivery", "my order hasn't arrived", "can you track order 1234 for me",
+            "is my package on its way", "how long until my order gets here", "where's my shipment",
+        ],
+        "return_item": [
+            "i want to return these shoes", "how do i send an item back", "can i get a refund for this jacket",
+            "start a return for my order", "the shirt doesn't fit, can i return it", "what is your return policy",
+            "i'd like my money back for the blender", "how do returns work", "return the headphones i bought",
+            "i need to send back a damaged lamp",
+        ],
+        "store_hours": [
+            "what time do you open", "when does the store close", "are you open on sunday",
+            "what are your opening hours", "is the shop open late tonight", "hours for the downtown store",
+            "when do you close on saturdays", "are you open on public holidays", "what time does the store open",
+            "opening times please",
+        ],
+        "reset_password": [
+            "i forgot my password", "reset my password", "i can't log in to my account", "how do i change my password",
+            "my login isn't working", "password reset link please", "locked out of my account",
+            "i need a new password", "help me sign in, forgot password", "can't remember my login details",
+        ],
+    ]
+    var examples = phrases.keys.sorted().flatMap { intent in
+        phrases[intent, default: []].map { IntentExample(text: $0, intent: intent) }
+    }
+    let unrelated = [
+        "what's the weather like on mars", "tell me a joke about penguins", "who won the football match",
+        "how tall is mount everest", "recommend a good sci-fi novel", "what is the capital of peru",
+        "how do i bake sourdough bread", "play some jazz music",
+    ]
+    examples += unrelated.map { IntentExample(text: $0, intent: IntentClassifier.outOfScope) }
+    return examples
+}()
+
+/// Trained once for the whole file: every test only reads it.
+private let trainedClassifier = IntentClassifier(training: storeExamples)
+
+@Suite("IntentClassifier")
+struct IntentClassifierTests {
+    let classifier = trainedClassifier
+
+    @Test func learnsTheTrainingIntents() {
+        #expect(classifier.intents == ["reset_password", "return_item", "store_hours", "track_order"])
+        let unseen = [
+            ("where is my parcel", "track_order"),
+            ("i want a refund for the shoes", "return_item"),
+            ("what time do you close today", "store_hours"),
+            ("i forgot my login password", "reset_password"),
+        ]
+        for (text, intent) in unseen {
+            #expect(classifier.predict(text).alternatives.first?.intent == intent, "\(text)")
+        }
+    }
+
+    @Test func predictionsAreCalibratedAndRanked() {
+        let prediction = classifier.predict("please reset my password")
+        #expect(prediction.intent == "reset_password")
+        #expect(prediction.alternatives.count == 3)
+        #expect(prediction.confidence == prediction.alternatives[0].confidence)
+        let confidences = prediction.alternatives.map(\.confidence)
+        #expect(confidences == confidences.sorted(by: >))
+        #expect(confidences.allSatisfy { (0...1).contains($0) })
+        #expect(confidences.reduce(0, +) <= 1 + 1e-9)
+    }
+
+    @Test func answersOutOfScopeBelowTheThreshold() {
+        #expect((0...1).contains(classifier.threshold))
+        let prediction = classifier.predict("what is the boiling point of mercury")
+        #expect(prediction.confidence < classifier.threshold)
+        #expect(prediction.intent == IntentClassifier.outOfScope)
+        #expect(!prediction.alternatives.isEmpty)
+
+        var strict = classifier
+        strict.threshold = 1.01
+        #expect(strict.predict("track my package").intent == IntentClassifier.outOfScope)
+        var lenient = classifier
+        lenient.threshold = 0
+        #expect(lenient.predict("what is the boiling point of mercury").intent != IntentClassifier.outOfScope)
+    }
+
+    @Test func handlesEmptyAndOddInput() {
+        for text in ["", "   ", "?!", "ÉTAT DE MA COMMANDE ???", "🙂🙂"] {
+            let prediction = classifier.predict(text)
+            #expect((0...1).contains(prediction.confidence))
+        }
+        let empty = IntentClassifier(training: [])
+        #expect(empty.intents.isEmpty)
+        #expect(empty.predict("hello").intent == IntentClassifier.outOfScope)
+    }
+
+    @Test func trainingIsDeterministic() {
+        let again = IntentClassifier(training: storeExamples)
+        #expect(again.serialized() == classifier.serialized())
+        #expect(again.threshold == classifier.threshold)
+    }
+
+    @Test func serializationRoundTripKeepsPredictions() throws {
+        let blob = classifier.serialized()
+        let loaded = try IntentClassifier(serialized: blob)
+        #expect(loaded.intents == classifier.intents)
+        #expect(loaded.threshold == classifier.threshold)
+        for example in storeExamples {
+            #expect(loaded.predict(example.text) == classifier.predict(example.text))
+        }
+        #expect(loaded.predict("something never seen before") == classifier.predict("something never seen before"))
+        #expect(loaded.serialized() == blob)
+    }
+
+    @Test func corruptBlobsThrow() {
+        let blob = classifier.serialized()
+        var flipped = blob
+        flipped[blob.count / 2] ^= 0x5A
+        #expect(throws: IntentClassifierError.checksumMismatch) { try IntentClassifier(serialized: flipped) }
+        #expect(throws: IntentClassifierError.self) { try IntentClassifier(serialized: blob.prefix(blob.count - 3)) }
+        #expect(throws: IntentClassifierError.notAClassifier) { try IntentClassifier(serialized: Data("hello".utf8)) }
+        #expect(throws: IntentClassifierError.notAClassifier) { try IntentClassifier(serialized: Data()) }
+        var future = blob
+        future[4] = 99
+        #expect(throws: IntentClassifierError.unsupportedVersion(99)) { try IntentClassifier(serialized: future) }
+        #expect(IntentClassifierError.checksumMismatch.description == IntentClassifierError.checksumMismatch
+            .description.lowercased())
+    }
+}
+
+@Suite("IntentEvaluation")
+struct IntentEvaluationTests {
+    @Test func computesTheFigures() {
+        let gold = ["a", "a", "b", "b", "out_of_scope", "out_of_scope"]
+        let predicted = ["a", "b", "b", "out_of_scope", "out_of_scope", "a"]
+        let evaluation = IntentEvaluation(gold: gold, predicted: predicted, threshold: 0.4)
+        #expect(evaluation.accuracy == 3.0 / 6)
+        #expect(evaluation.inScopeAccuracy == 2.0 / 4)
+        #expect(evaluation.outOfScopeRecall == 0.5)
+        #expect(evaluation.outOfScopePrecision == 0.5)
+        #expect(evaluation.perIntent["a"] == .init(precision: 0.5, recall: 0.5, f1: 0.5, support: 2))
+        #expect(evaluation.macroF1 == 0.5)
+        #expect(evaluation.confusions.count == 3)
+        #expect(evaluation.confusions.allSatisfy { $0.count == 1 })
+    }
+
+    @Test func outOfScopeFiguresAreNilWithoutSuchRows() throws {
+        let evaluation = IntentEvaluation(gold: ["a", "b"], predicted: ["a", "a"], threshold: 0.5)
+        #expect(evaluation.outOfScopeRecall == nil)
+        #expect(evaluation.outOfScopePrecision == nil)
+        #expect(evaluation.confusions == [.init(gold: "b", predicted: "a", count: 1)])
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(evaluation)) as? [String: Any]
+        let keys = Set(json?.keys.map { $0 } ?? [])
+        #expect(keys == [
+            "accuracy", "in_scope_accuracy", "oos_recall", "oos_precision", "macro_f1", "threshold", "per_intent",
+            "confusions",
+        ])
+        #expect(json?["oos_recall"] is NSNull)
+    }
+
+    @Test func calibratesAThresholdOnHeldOutRows() {
+        let classifier = trainedClassifier
+        let validation = [
+            IntentExample(text: "where is my parcel", intent: "track_order"),
+            IntentExample(text: "send back my order for a refund", intent: "return_item"),
+            IntentExample(text: "are you open tomorrow morning", intent: "store_hours"),
+            IntentExample(text: "i lost my password", intent: "reset_password"),
+            IntentExample(text: "who painted the mona lisa", intent: IntentClassifier.outOfScope),
+            IntentExample(text: "how many legs does a spider have", intent: IntentClassifier.outOfScope),
+        ]
+        let threshold = IntentEvaluation.calibratedThreshold(for: classifier, on: validation)
+        #expect((0...1).contains(threshold))
+        var tuned = classifier
+        tuned.threshold = threshold
+        let evaluation = IntentEvaluation(classifier: tuned, examples: validation)
+        #expect(evaluation.inScopeAccuracy == 1)
+        #expect(evaluation.outOfScopeRecall == 1)
+    }
+}
