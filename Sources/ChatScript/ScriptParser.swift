@@ -30,7 +30,8 @@ public enum ScriptParser {
             let number = offset + 1
             let line = rawLine.hasSuffix("\r") ? String(rawLine.dropLast()) : String(rawLine)
             let indent = line.prefix { $0 == " " || $0 == "\t" }.count
-            let content = line.dropFirst(indent).trimmingCharacters(in: .whitespaces)
+            // Only spaces and tabs are trimmed: a message of invisible characters is still a message.
+            let content = String(line.dropFirst(indent).reversed().drop { $0 == " " || $0 == "\t" }.reversed())
             if content.isEmpty || content.hasPrefix("#") { continue }
             var reader = LineReader(file: file, line: number, column: indent + 1, text: content)
             do {
@@ -73,7 +74,8 @@ private struct LineReader {
     private func rest(after prefix: String) -> (String, Int) {
         let remainder = text.dropFirst(prefix.count)
         let skipped = remainder.prefix { $0 == " " || $0 == "\t" }.count
-        return (remainder.dropFirst(skipped).trimmingCharacters(in: .whitespaces), prefix.count + skipped)
+        let value = remainder.dropFirst(skipped).reversed().drop { $0 == " " || $0 == "\t" }.reversed()
+        return (String(value), prefix.count + skipped)
     }
 
     mutating func step(into script: inout Script) throws -> Step? {

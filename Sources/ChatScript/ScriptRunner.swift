@@ -38,8 +38,12 @@ public struct ScriptRunner: Sendable {
                     observe?(.expectation(outcome))
                 case .command(let text):
                     do {
-                        let output = try await ScriptCommands.run(text, session: &session, script: script, runner: self)
-                        observe?(.command(text, output: output))
+                        let turn = try await ScriptCommands.run(text, session: &session, script: script, runner: self)
+                        observe?(.command(text, output: nil))
+                        if let turn {
+                            result.turns.append(turn)
+                            observe?(.reply(turn))
+                        }
                     } catch {
                         let outcome = StepOutcome(step: step, passed: false, seen: "\(error)")
                         result.outcomes.append(outcome)
@@ -55,8 +59,11 @@ public struct ScriptRunner: Sendable {
     }
 
     /// A fresh session with the script's pinned customer, prompt, model, seed and clock.
-    func makeSession(for script: Script, customer: String? = nil) async throws -> Session {
-        let session = try engine.makeSession(customerID: customer ?? script.customer, isolated: true)
+    ///
+    /// - Parameter cache: the cache of the script's earlier session: the script, not the session, is the unit
+    ///   of isolation, so a `/new` session may hit what the one before it cached.
+    func makeSession(for script: Script, customer: String? = nil, cache: ResponseCache? = nil) async throws -> Session {
+        let session = try engine.makeSession(customerID: customer ?? script.customer, isolated: true, cache: cache)
         if let prompt = script.prompt { try await session.usePrompt(prompt) }
         if let model = script.model { try await session.useModel(model) }
         await session.setSeed(script.seed)
@@ -77,8 +84,9 @@ extension Duration {
 
 /// The shell commands a script may use; display-only ones have no effect on a test run.
 enum ScriptCommands {
+    /// Runs one command; returns the turn it made, for commands that make one (`/handoff`).
     static func run(_ text: String, session: inout Session, script: Script, runner: ScriptRunner) async throws
-        -> String?
+        -> Turn?
     {
         let words = text.dropFirst().split(separator: " ").map(String.init)
         let arguments = Array(words.dropFirst())
@@ -88,7 +96,7 @@ enum ScriptCommands {
             return nil
         case "new":
             let customer = await session.customer?.id
-            session = try await runner.makeSession(for: script, customer: customer)
+            session = try await runner.makeSession(for: script, customer: customer, cache: session.cache)
             return nil
         case "prompt" where arguments.first == "use" && arguments.count > 1:
             try await session.usePrompt(arguments[1])
@@ -111,8 +119,8 @@ enum ScriptCommands {
             }
             return nil
         case "handoff":
-            let turn = try await session.requestHandoff(reason: arguments.isEmpty ? "shell_command" : arguments.joined(separator: "_"))
-            return turn.reply
+            return try await session.requestHandoff(
+                reason: arguments.isEmpty ? "shell_command" : arguments.joined(separator: "_"))
         case "rate":
             guard let rating = arguments.first.flatMap({ Int($0) }) else { throw SessionError.badRating(arguments.first ?? "") }
             try await session.rate(rating, comment: arguments.dropFirst().joined(separator: " "))

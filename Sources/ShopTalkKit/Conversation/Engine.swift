@@ -53,7 +53,7 @@ public final class Engine: Sendable {
         orderIDs = OrderIDPattern(sampleIDs: sampleIDs)
         let products = try index.productNames()
         extractor = EntityExtractor(orderIDs: orderIDs, products: products, patterns: config.entityPatterns)
-        examples = (sampleIDs.first ?? "ORD-10001", products.first?.sku ?? "ABC-0001")
+        examples = (orderIDs.example, products.first?.sku ?? "ABC-0001")
         prompts = try PromptLibrary.load(root: root)
         ledger = try Ledger(path: ledgerPath ?? self.stateDirectory.appendingPathComponent("ledger.sqlite").path)
         audit = AuditLog(ledger: ledger)
@@ -79,8 +79,11 @@ public final class Engine: Sendable {
     ///
     /// - Parameter isolated: give the session its own response cache and rate limits, so that what it sees
     ///   never depends on other sessions (as regression scripts need).
-    public func makeSession(id: String? = nil, customerID: String? = nil, isolated: Bool = false) throws -> Session {
-        try Session(engine: self, id: id, customerID: customerID, isolated: isolated)
+    ///   - cache: a cache to share instead, for an isolated session that continues another.
+    public func makeSession(
+        id: String? = nil, customerID: String? = nil, isolated: Bool = false, cache: ResponseCache? = nil
+    ) throws -> Session {
+        try Session(engine: self, id: id, customerID: customerID, isolated: isolated, cache: cache)
     }
 
     private static func loadClassifier(root: URL, stateDirectory: URL, threshold: Double?) throws -> IntentClassifier {

@@ -24,15 +24,16 @@ extension Session {
         message: String, intent: String, entities: [Entity], retrieval: Retrieval, situation: String
     ) -> TemplateValue {
         var context = baseContext(message: message)
+        let today = String(Self.timestamp(now).prefix(10))
         context["intent"] = .string(intent)
         context["situation"] = .string(situation)
         context["entities"] = .list(entities.map { ["kind": .string($0.kind), "value": .string($0.value)] })
         if let asked = retrieval.askedOrderID { context["asked_order_id"] = .string(asked) }
         if let order = retrieval.order {
-            context["order"] = Self.value(of: order)
+            context["order"] = Self.value(of: order, today: today)
         }
         let listed = retrieval.orders.isEmpty ? (retrieval.order.map { [$0] } ?? []) : retrieval.orders
-        context["orders"] = .list(listed.map(Self.value(of:)))
+        context["orders"] = .list(listed.map { Self.value(of: $0, today: today) })
         context["articles"] = .list(
             retrieval.articles.map { hit in
                 ["id": .string(hit.article.id), "title": .string(hit.article.title), "body": .string(hit.article.body)]
@@ -45,6 +46,7 @@ extension Session {
         }
         context["products"] = .list(retrieval.products.map(Self.value(of:)))
         if let product = retrieval.products.first { context["product"] = Self.value(of: product) }
+        context["other_products"] = .list(retrieval.products.dropFirst().map(Self.value(of:)))
         context["history"] = .list(
             turns.suffix(6).map { earlier in
                 ["user": .string(earlier.message), "assistant": .string(earlier.reply)]
@@ -69,7 +71,8 @@ extension Session {
         return BuiltinModel().respond(request).text
     }
 
-    static func value(of order: Order) -> TemplateValue {
+    /// An order as templates see it; `today` (yyyy-mm-dd) tells an overdue delivery from a due one.
+    static func value(of order: Order, today: String) -> TemplateValue {
         let symbol = currencySymbol(order.currency)
         var summary = "Your order \(order.id) is \(order.statusText)."
         if !order.carrier.isEmpty {
@@ -81,7 +84,9 @@ extension Session {
             case "delivered", "return_requested", "returned", "refunded":
                 summary += " It was delivered on \(order.eta)."
             case "cancelled": break
-            default: summary += " Expected delivery: \(order.eta)."
+            default:
+                summary += order.eta < today
+                    ? " It was due on \(order.eta) and is running late." : " Expected delivery: \(order.eta)."
             }
         }
         let refund: String

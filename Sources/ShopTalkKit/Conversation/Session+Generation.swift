@@ -95,9 +95,13 @@ extension Session {
 
         // 9. guard output
         let allowed = Set(knownPersonalData.map(\.value) + engine.inputGuard.inspect(turn.message).pii.map(\.text))
+        let orders = retrieval.order.map { [$0] + retrieval.orders } ?? retrieval.orders
+        let grounded = (retrieval.articles.map { $0.article.title + "\n" + $0.article.body }
+            + orders.map { "\($0.id) \($0.carrier) \($0.tracking)" }
+            + retrieval.products.map { "\($0.sku) \($0.name) \($0.description)" }).joined(separator: "\n")
         let checked = engine.outputGuard.inspect(
-            mask.unmask(response.text), allowed: allowed,
-            orders: retrieval.order.map { [$0] + retrieval.orders } ?? retrieval.orders, orderIDs: engine.orderIDs)
+            mask.unmask(response.text), allowed: allowed, orders: orders, orderIDs: engine.orderIDs,
+            grounded: grounded)
         turn.guards += checked.verdicts
         turn.reply = checked.blocked ? reply(for: "policy_blocked", context: context) : checked.reply
         clock.lap("guard_output", into: &turn)

@@ -43,9 +43,16 @@ extension Session {
         }
 
         // 3. understand
-        let prediction = engine.classifier.predict(turn.message)
-        turn.intent = prediction
+        var prediction = engine.classifier.predict(turn.message)
         turn.entities = engine.extractor.extract(from: turn.message, now: now)
+        // A message naming a catalogue product is about the store even when its wording is unfamiliar.
+        if prediction.intent == IntentClassifier.outOfScope,
+            turn.entities.contains(where: { $0.kind == "sku" || $0.kind == "product" })
+        {
+            prediction.intent = "product_question"
+            turn.flags.append("intent_from_entities")
+        }
+        turn.intent = prediction
         clock.lap("understand", into: &turn)
 
         // 4. route, before retrieval where the intent alone decides
@@ -85,6 +92,7 @@ extension Session {
         if turn.route.kind == "template" || situation != "answer" {
             if turn.route.kind != "template" { turn.route = Route(kind: "template", reason: situation) }
             turn.reply = reply(for: key, context: context)
+            turn.prompt = prompt.reference
             clock.lap("render", into: &turn)
         } else {
             await generate(into: &turn, key: key, context: context, retrieval: retrieval, clock: &clock)

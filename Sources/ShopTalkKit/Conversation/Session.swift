@@ -41,9 +41,9 @@ public actor Session {
     var offeredHandoff = false
     var handoff: HandoffSummary?
 
-    init(engine: Engine, id: String?, customerID: String?, isolated: Bool) throws {
+    init(engine: Engine, id: String?, customerID: String?, isolated: Bool, cache: ResponseCache? = nil) throws {
         self.engine = engine
-        cache = isolated ? ResponseCache(capacity: engine.config.cache.maxEntries) : engine.cache
+        self.cache = cache ?? (isolated ? ResponseCache(capacity: engine.config.cache.maxEntries) : engine.cache)
         rateLimiter = isolated ? RateLimiter(config: engine.config.rateLimits) : engine.rateLimiter
         self.id = id ?? "s-" + UUID().uuidString.prefix(8).lowercased()
         let selection = engine.config.prompts

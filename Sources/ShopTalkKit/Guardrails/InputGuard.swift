@@ -28,7 +28,7 @@ public struct InputGuard: Sendable {
     public func inspect(_ raw: String) -> Outcome {
         var verdicts: [GuardVerdict] = []
         var text = Self.normalise(raw)
-        if text != raw.trimmingCharacters(in: .whitespacesAndNewlines) {
+        if text != raw.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\n")) {
             verdicts.append(
                 GuardVerdict(
                     name: "normalise", stage: "input", action: "redact",

@@ -23,12 +23,19 @@ public struct OutputGuard: Sendable {
     /// - Parameters:
     ///   - allowed: personal data the customer may be shown (their own details, what they wrote).
     ///   - orders: the orders retrieved for the turn; any other order id in the reply is a fabrication.
-    public func inspect(_ reply: String, allowed: Set<String>, orders: [Order], orderIDs: OrderIDPattern) -> Outcome {
+    ///   - grounded: the text of everything retrieved; a number or order id quoted from it is no leak and no
+    ///     fabrication (a tracking number, the store's phone number, an article's example order).
+    public func inspect(
+        _ reply: String, allowed: Set<String>, orders: [Order], orderIDs: OrderIDPattern, grounded: String = ""
+    ) -> Outcome {
         var text = reply
         var verdicts: [GuardVerdict] = []
         let allowedLower = Set(allowed.map { $0.lowercased() })
+        let groundedLower = grounded.lowercased()
 
-        let leaked = detector.spans(in: text).filter { !allowedLower.contains($0.text.lowercased()) }
+        let leaked = detector.spans(in: text).filter {
+            !allowedLower.contains($0.text.lowercased()) && !groundedLower.contains($0.text.lowercased())
+        }
         if !leaked.isEmpty {
             for span in leaked.reversed() { text.replaceSubrange(span.range, with: "[\(span.kind.uppercased())]") }
             let kinds = Set(leaked.map(\.kind)).sorted().joined(separator: ", ")
@@ -46,6 +53,7 @@ public struct OutputGuard: Sendable {
         let known = Dictionary(orders.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         for match in orderIDs.matches(in: text, prefixed: true) {
             guard let order = known[match.value] else {
+                if groundedLower.contains(match.value.lowercased()) { continue }
                 verdicts.append(
                     GuardVerdict(
                         name: "grounding", stage: "output", action: "block",

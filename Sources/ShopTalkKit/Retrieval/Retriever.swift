@@ -50,7 +50,7 @@ public struct Retriever: Sendable {
     /// Intents about one particular order.
     static let orderIntents: Set = [
         "track_order", "refund_status", "cancel_order", "change_order", "change_shipping_address", "return_item",
-        "invoice", "payment_problem", "complaint",
+        "invoice", "payment_problem", "complaint", "delivery_problem",
     ]
     /// Order intents that cannot be answered without knowing the order.
     static let orderRequired: Set = ["track_order", "refund_status"]
@@ -113,7 +113,12 @@ public struct Retriever: Sendable {
         result.products = try skus.prefix(3).compactMap { try index.product(sku: $0) }
         if result.products.isEmpty {
             let terms = SearchTerms.content(of: message).filter { !SearchTerms.productNoise.contains($0) }
-            result.products = try index.products(matching: terms, limit: 3)
+            // A product found by search must carry most of the words asked about, not merely share one.
+            let needed = max(1, Int((Double(terms.count) * 0.6).rounded(.up)))
+            result.products = try index.products(matching: terms, limit: 5).filter { product in
+                let name = Set(ProductMatcher.tokens(product.name + " " + product.category))
+                return terms.filter { name.contains(ProductMatcher.tokens($0).first ?? $0) }.count >= needed
+            }.prefix(3).map { $0 }
         }
         if result.products.isEmpty { result.situation = "no_product" }
     }

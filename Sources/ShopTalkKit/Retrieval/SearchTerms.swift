@@ -9,7 +9,10 @@ enum SearchTerms {
         "want", "like", "know", "tell", "help", "hey", "still", "yet", "one", "all", "also", "should",
     ]
     /// Words that say a product question is being asked but name no product.
-    static let productNoise: Set = ["stock", "available", "availability", "price", "cost", "much", "size", "made"]
+    static let productNoise: Set = [
+        "stock", "available", "availability", "price", "cost", "much", "size", "made", "sell", "buy", "have",
+        "got", "any", "product", "item", "called", "back", "currently", "moment",
+    ]
 
     static func content(of message: String) -> [String] {
         var seen: Set<String> = []

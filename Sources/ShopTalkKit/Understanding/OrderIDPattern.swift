@@ -37,6 +37,13 @@ public struct OrderIDPattern: Sendable {
         expression = Self.expression(prefixes: self.prefixes, digitCounts: digitCounts)
     }
 
+    /// An id of the right shape that belongs to nobody in particular, to show customers what to type.
+    public var example: String {
+        let digits = String("1234567890123".prefix(digitCounts.last ?? 6))
+        guard let prefix = prefixes.first, !prefix.isEmpty else { return digits }
+        return prefix + separator + digits
+    }
+
     /// Every order id in `text` with its range, canonicalised.
     ///
     /// - Parameter prefixed: only ids written with their prefix, where the workspace's ids have one.

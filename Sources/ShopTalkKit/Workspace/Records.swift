@@ -44,7 +44,7 @@ public struct Order: Codable, Sendable, Hashable {
         case "paid": "paid and being prepared in our warehouse"
         case "packed": "packed and waiting for collection by the carrier"
         case "shipped": "on its way"
-        case "out_for_delivery": "out for delivery today"
+        case "out_for_delivery": "out for delivery"
         case "delivered": "delivered"
         case "cancelled": "cancelled"
         case "return_requested": "awaiting your return"
