@@ -30,6 +30,7 @@ extension Shell {
             case "rate": try await rate(arguments)
             case "sessions": try sessions()
             case "run": try await runScript(arguments)
+            case "replay": try await replay(arguments)
             case "save": try await save(arguments)
             case "stats": stats()
             case "now": try await now(arguments)
@@ -286,5 +287,15 @@ extension Shell {
         let text = ScriptRecorder.script(name: name, turns: turns, pins: pins)
         try text.write(toFile: arguments[0], atomically: true, encoding: .utf8)
         print("saved \(turns.count) turns to \(arguments[0])")
+    }
+
+    private func replay(_ arguments: [String]) async throws {
+        guard let id = arguments.first else {
+            fail("usage: /replay SESSION [NAME@VERSION]")
+            return
+        }
+        let replay = try await Replayer(engine: engine).replay(sessionID: id, against: arguments.dropFirst().first, live: false)
+        ReplayFormatter.report(replay, style: style).forEach { print($0) }
+        print(ReplayFormatter.summary([replay]))
     }
 }

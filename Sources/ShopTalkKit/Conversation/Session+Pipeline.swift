@@ -170,6 +170,7 @@ extension Session {
     private func finish(_ turn: Turn, clock: Stopwatch) throws -> Turn {
         var turn = turn
         var clock = clock
+        if let original = replay?.original { turn.flags.append("replay_of:\(original)") }
         turn.latencyMicros = clock.totalMicros
         let stored = redactedForStorage(turn)
         let payload = String(decoding: try JSONEncoder.sorted.encode(stored), as: UTF8.self)

@@ -96,7 +96,9 @@ public actor Session {
 
     /// Makes this session a replay: model outputs recorded for an unchanged rendered prompt are reused, and
     /// outside models are called only when `live` is set.
-    public func replaying(_ recorded: [Turn], live: Bool) {
+    ///
+    /// - Parameter original: the session being replayed, named in every turn this one records.
+    public func replaying(_ recorded: [Turn], of original: String, live: Bool) {
         var outputs: [String: (ModelResponse, String)] = [:]
         for turn in recorded {
             guard let hash = turn.renderedPromptHash, let output = turn.modelOutput, let model = turn.model else {
@@ -108,7 +110,7 @@ public actor Session {
                 cachedInputTokens: usage?.cachedInputTokens ?? 0)
             outputs[hash] = (response, model)
         }
-        replay = ReplaySource(outputs: outputs.mapValues { ($0.0, $0.1) }, live: live)
+        replay = ReplaySource(original: original, outputs: outputs.mapValues { ($0.0, $0.1) }, live: live)
     }
 
     /// Rates the latest turn from 1 to 5.
@@ -131,6 +133,7 @@ public actor Session {
 
 /// What a replaying session may reuse.
 struct ReplaySource: Sendable {
+    var original: String
     var outputs: [String: (response: ModelResponse, model: String)]
     var live: Bool
 }

@@ -8,6 +8,8 @@ package enum ShopTalkCommand {
                shoptalk test [PATH…] [--jobs N] [--junit FILE] [--tap] [--filter TEXT] [--repeat N]
                                                                         run .chat scripts as tests
                shoptalk run FILE.chat                                   run one script, print its transcript
+               shoptalk replay SESSION… | --since T [--against NAME@VER] [--model recorded|live] [--exit-code]
+                                                                        rerun logged sessions and show what changed
                shoptalk audit tail [N] | verify                         read or verify the audit log
                shoptalk prompts list | show NAME@VER                    the prompt library
                shoptalk help                                            this text
@@ -44,6 +46,7 @@ package enum ShopTalkCommand {
             case "audit": return try audit(Array(rest.dropFirst()), options)
             case "test": return try await TestCommand.test(Array(rest.dropFirst()), options)
             case "run": return try await TestCommand.run(Array(rest.dropFirst()), options)
+            case "replay": return try await ReplayCommand.run(Array(rest.dropFirst()), options)
             case "prompts": return try prompts(Array(rest.dropFirst()), options)
             case let other?:
                 throw UsageError("unknown command '\(other)'")
