@@ -5,6 +5,10 @@ import ShopTalkKit
 public struct TestSuite: Sendable {
     public var scripts: [Script]
 
+    public init(scripts: [Script]) {
+        self.scripts = scripts
+    }
+
     /// Finds `*.chat` files under `paths` (files or directories, searched recursively) and parses them all.
     ///
     /// - Throws: `ScriptErrors` with every malformed line of every file.

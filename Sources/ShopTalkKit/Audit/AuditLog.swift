@@ -1,6 +1,27 @@
 import Foundation
 import Synchronization
 
+/// A record to append: everything but its place in the chain.
+public struct AuditRecord: Sendable, Hashable {
+    /// `turn`, `handoff`, `feedback`, `prompt`, `override`, `replay`…
+    public var kind: String
+    public var at: String
+    public var sessionID: String?
+    public var turn: Int?
+    public var customerID: String?
+    /// The record as JSON, personal data redacted.
+    public var payload: String
+
+    public init(kind: String, at: String, sessionID: String?, turn: Int?, customerID: String?, payload: String) {
+        self.kind = kind
+        self.at = at
+        self.sessionID = sessionID
+        self.turn = turn
+        self.customerID = customerID
+        self.payload = payload
+    }
+}
+
 /// One entry of the audit log as stored.
 public struct AuditEntry: Sendable, Hashable {
     public var seq: Int64
@@ -42,37 +63,58 @@ public final class AuditLog: Sendable {
     private let ledger: Ledger
     /// Serialises appends in this process; the IMMEDIATE transaction does it across processes.
     private let appending = Mutex(())
+    private let writer: GroupCommitWriter
 
     public init(ledger: Ledger) {
         self.ledger = ledger
+        writer = GroupCommitWriter()
+        writer.log = self
     }
 
-    /// Appends one record and returns it with its place in the chain.
+    /// Appends one record and returns it with its place in the chain, durable when this returns.
     @discardableResult
     public func append(
         kind: String, at: String, sessionID: String?, turn: Int?, customerID: String?, payload: String
     ) throws -> AuditEntry {
+        let record = AuditRecord(
+            kind: kind, at: at, sessionID: sessionID, turn: turn, customerID: customerID, payload: payload)
+        return try append([record])[0]
+    }
+
+    /// Appends records in one transaction, so they share one write to disk; returns them sealed, in order.
+    public func append(_ records: [AuditRecord]) throws -> [AuditEntry] {
         try appending.withLock { _ in
             try ledger.database.transaction {
                 let last = try ledger.database.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").first
-                let seq = (last?["seq"].integer ?? 0) + 1
-                let previous = last?["hash"].text ?? Self.genesis
-                let entry = AuditEntry(
-                    seq: seq, at: at, kind: kind, sessionID: sessionID, turn: turn, customerID: customerID,
-                    payload: payload, previousHash: previous, hash: "")
-                let sealed = AuditEntry(
-                    seq: seq, at: at, kind: kind, sessionID: sessionID, turn: turn, customerID: customerID,
-                    payload: payload, previousHash: previous, hash: Self.hash(of: entry))
-                try ledger.database.run(
-                    "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        .integer(seq), .text(at), .text(kind), sessionID.sqlValue,
-                        turn.map { .integer(Int64($0)) } ?? .null,
-                        customerID.sqlValue, .text(payload), .text(previous), .text(sealed.hash),
-                    ])
+                var seq = last?["seq"].integer ?? 0
+                var previous = last?["hash"].text ?? Self.genesis
+                var sealed: [AuditEntry] = []
+                sealed.reserveCapacity(records.count)
+                for record in records {
+                    seq += 1
+                    var entry = AuditEntry(
+                        seq: seq, at: record.at, kind: record.kind, sessionID: record.sessionID, turn: record.turn,
+                        customerID: record.customerID, payload: record.payload, previousHash: previous, hash: "")
+                    entry.hash = Self.hash(of: entry)
+                    try ledger.database.run(
+                        "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            .integer(seq), .text(entry.at), .text(entry.kind), entry.sessionID.sqlValue,
+                            entry.turn.map { .integer(Int64($0)) } ?? .null, entry.customerID.sqlValue,
+                            .text(entry.payload), .text(previous), .text(entry.hash),
+                        ])
+                    previous = entry.hash
+                    sealed.append(entry)
+                }
                 return sealed
             }
         }
+    }
+
+    /// Appends one record through the group-commit writer: records arriving together from many sessions
+    /// share one transaction and one sync to disk. Returns once the record is durable.
+    public func record(_ record: AuditRecord) async throws -> AuditEntry {
+        try await writer.submit(record)
     }
 
     /// Walks the whole chain and reports the first entry that does not fit.

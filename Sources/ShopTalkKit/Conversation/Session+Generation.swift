@@ -33,7 +33,7 @@ extension Session {
             seed: seed, grounding: grounding)
         turn.prompt = prompt.reference
         turn.rendered = messages
-        turn.renderedPromptHash = Digest.sha256Hex(Data((try? JSONEncoder.sorted.encode(messages)) ?? Data()))
+        turn.renderedPromptHash = Self.renderedHash(messages)
         clock.lap("render", into: &turn)
 
         // 7. cache
@@ -94,7 +94,7 @@ extension Session {
         clock.lap("generate", into: &turn)
 
         // 9. guard output
-        let allowed = Set(knownPersonalData.map(\.value) + engine.inputGuard.inspect(turn.message).pii.map(\.text))
+        let allowed = Set(knownPersonalData.map(\.value))
         let orders = retrieval.order.map { [$0] + retrieval.orders } ?? retrieval.orders
         let grounded = (retrieval.articles.map { $0.article.title + "\n" + $0.article.body }
             + orders.map { "\($0.id) \($0.carrier) \($0.tracking)" }
@@ -107,10 +107,39 @@ extension Session {
         clock.lap("guard_output", into: &turn)
     }
 
+    /// The exact-cache key: the model, the decoding parameters, the messages, what the built-in responder
+    /// composes from, and the versions of the records used.
     static func cacheKey(model: String, request: ModelRequest, retrieved: [RetrievedItem]) -> String {
-        var material = Data(model.utf8)
-        material.append((try? JSONEncoder.sorted.encode(request)) ?? Data())
-        for item in retrieved { material.append(Data("\(item.kind):\(item.id):\(item.version);".utf8)) }
-        return Digest.sha256Hex(material)
+        var material: [UInt8] = []
+        material.reserveCapacity(4096)
+        func add(_ text: String) {
+            material += text.utf8
+            material.append(0x1f)
+        }
+        add(model)
+        add("\(request.temperature)|\(request.maxTokens)|\(request.seed.map(String.init) ?? "-")")
+        for message in request.messages {
+            add(message.role)
+            add(message.content)
+        }
+        if let grounding = request.grounding {
+            add(grounding.intent)
+            add(grounding.template ?? "-")
+            grounding.context.appendCanonical(to: &material)
+        }
+        for item in retrieved { add("\(item.kind):\(item.id):\(item.version)") }
+        return Digest.sha256Hex(Data(material))
+    }
+
+    /// The hash of the messages exactly as sent.
+    static func renderedHash(_ messages: [ChatMessage]) -> String {
+        var material: [UInt8] = []
+        for message in messages {
+            material += message.role.utf8
+            material.append(0x1f)
+            material += message.content.utf8
+            material.append(0x1e)
+        }
+        return Digest.sha256Hex(Data(material))
     }
 }

@@ -23,23 +23,24 @@ extension Session {
                     detail: "over \(engine.config.rateLimits.perMinute) messages a minute"))
             turn.route = Route(kind: "refuse", reason: "rate_limit")
             turn.reply = reply(for: "rate_limited", context: baseContext(message: turn.message))
-            return try finish(turn, clock: clock)
+            return try await finish(turn, clock: clock)
         }
 
         // 2. guard input
         let inspected = engine.inputGuard.inspect(raw)
         turn.message = inspected.text
         turn.guards += inspected.verdicts
+        personalDataSeen += inspected.pii.map { ($0.kind, $0.text) }
         clock.lap("guard_input", into: &turn)
         if inspected.text.isEmpty {
             turn.route = Route(kind: "empty", reason: "empty_message")
             turn.reply = "It looks like your message was empty. How can I help you today?"
-            return try finish(turn, clock: clock)
+            return try await finish(turn, clock: clock)
         }
         if inspected.blocked {
             turn.route = Route(kind: "refuse", reason: "injection")
             turn.reply = reply(for: "refused_injection", context: baseContext(message: turn.message))
-            return try finish(turn, clock: clock)
+            return try await finish(turn, clock: clock)
         }
 
         // 3. understand
@@ -80,7 +81,7 @@ extension Session {
         if turn.route.kind == "handoff" {
             try openHandoff(reason: turn.route.reason, turn: &turn)
             clock.lap("handoff", into: &turn)
-            return try finish(turn, clock: clock)
+            return try await finish(turn, clock: clock)
         }
 
         // 6–9. render, cache, generate, guard output
@@ -98,21 +99,21 @@ extension Session {
             await generate(into: &turn, key: key, context: context, retrieval: retrieval, clock: &clock)
         }
         offeredHandoff = Self.offersPerson.contains(key) || turn.guarded("policy") || turn.guarded("grounding")
-        return try finish(turn, clock: clock)
+        return try await finish(turn, clock: clock)
     }
 
     /// Situations whose reply offers to connect the customer with a person.
     static let offersPerson: Set = ["out_of_scope", "no_article", "no_product", "order_not_found", "policy_blocked"]
 
     /// Hands the conversation to a person at the customer's or operator's request, outside a message.
-    public func requestHandoff(reason: String) throws -> Turn {
+    public func requestHandoff(reason: String) async throws -> Turn {
         var clock = Stopwatch()
         var turn = Turn(
             sessionID: id, index: turns.count + 1, at: Self.timestamp(now), customerID: customer?.id,
             message: "", reply: "", route: Route(kind: "handoff", reason: reason))
         try openHandoff(reason: reason, turn: &turn)
         clock.lap("handoff", into: &turn)
-        return try finish(turn, clock: clock)
+        return try await finish(turn, clock: clock)
     }
 
     private func route(for intent: String) -> Route {
@@ -167,16 +168,17 @@ extension Session {
     }
 
     /// Records the turn in the audit log and the session, and returns it.
-    private func finish(_ turn: Turn, clock: Stopwatch) throws -> Turn {
+    private func finish(_ turn: Turn, clock: Stopwatch) async throws -> Turn {
         var turn = turn
         var clock = clock
         if let original = replay?.original { turn.flags.append("replay_of:\(original)") }
         turn.latencyMicros = clock.totalMicros
         let stored = redactedForStorage(turn)
         let payload = String(decoding: try JSONEncoder.sorted.encode(stored), as: UTF8.self)
-        try engine.audit.append(
-            kind: "turn", at: turn.at, sessionID: id, turn: turn.index,
-            customerID: customer?.id, payload: payload)
+        _ = try await engine.audit.record(
+            AuditRecord(
+                kind: "turn", at: turn.at, sessionID: id, turn: turn.index, customerID: customer?.id,
+                payload: payload))
         clock.lap("record", into: &turn)
         turn.latencyMicros = clock.totalMicros
         turns.append(turn)
@@ -186,11 +188,12 @@ extension Session {
 
     /// The customer's own personal data, which must not be stored in the clear.
     var knownPersonalData: [(kind: String, value: String)] {
-        guard let customer else { return [] }
-        return [
-            ("name", customer.name), ("email", customer.email), ("phone", customer.phone),
-            ("postcode", customer.postcode),
-        ]
+        var known = personalDataSeen
+        if let customer {
+            known += [("name", customer.name), ("email", customer.email), ("phone", customer.phone),
+                      ("postcode", customer.postcode)]
+        }
+        return known
     }
 
     private func redactedForStorage(_ turn: Turn) -> Turn {
@@ -199,8 +202,10 @@ extension Session {
         var stored = turn
         stored.message = detector.redact(turn.message, known: known)
         stored.reply = detector.redact(turn.reply, known: known)
+        // The rendered prompt holds personal data only where it quotes the customer's record or messages, all
+        // of it known by now, so exact replacement suffices there and spares a pattern scan of a long text.
         stored.rendered = turn.rendered.map {
-            ChatMessage(role: $0.role, content: detector.redact($0.content, known: known))
+            ChatMessage(role: $0.role, content: PIIDetector.replacing(known, in: $0.content))
         }
         stored.entities = Self.redacted(turn.entities, known: known)
         return stored

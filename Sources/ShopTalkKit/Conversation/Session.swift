@@ -38,6 +38,8 @@ public actor Session {
     /// Recorded model outputs a replay may reuse, by rendered prompt hash.
     var replay: ReplaySource?
     var consecutiveFallbacks = 0
+    /// Personal data found in the customer's messages so far, redacted wherever it is quoted.
+    var personalDataSeen: [(kind: String, value: String)] = []
     var offeredHandoff = false
     var handoff: HandoffSummary?
 

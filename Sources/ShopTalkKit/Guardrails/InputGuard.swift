@@ -86,25 +86,42 @@ public struct InputGuard: Sendable {
 
 /// Scores how much a message reads like an attempt to override the assistant's instructions.
 enum InjectionScorer {
-    private static let signals: [(NSRegularExpression, Double)] = [
+    /// A pattern, its weight, and words one of which any match must contain, so most messages skip the pattern.
+    private struct Signal: Sendable {
+        var expression: NSRegularExpression
+        var weight: Double
+        var triggers: [String]
+    }
+
+    private static let signals: [Signal] = [
         (
             #"\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions?|rules|prompt|guidelines|polic(y|ies))\b"#,
-            0.8
+            0.8, ["ignore", "disregard", "forget", "override"]
         ),
-        (#"\b(system|developer|hidden|initial)\s+(prompt|message|instructions?)\b"#, 0.5),
-        (#"\b(reveal|show|print|repeat|leak)\b.{0,30}\b(prompt|instructions|rules|configuration)\b"#, 0.5),
-        (#"\byou are (now|no longer)\b|\bfrom now on,? you\b|\bpretend (to be|you are)\b"#, 0.5),
-        (#"\b(jailbreak|dan mode|developer mode|god mode|sudo mode)\b"#, 0.8),
-        (#"<\|?(im_start|im_end|system|endoftext)\|?>|\[/?(system|inst)\]|###\s*(system|instruction)"#, 0.8),
-        (#"\b(act as|roleplay as)\b.{0,40}\b(admin|administrator|manager|developer|unrestricted)\b"#, 0.5),
-        (#"\b(give|issue|approve)\b.{0,20}\b(me )?(a )?(full )?refund\b.{0,30}\bwithout\b"#, 0.3),
-    ].map { (try! NSRegularExpression(pattern: $0.0, options: [.caseInsensitive]), $0.1) }
+        (#"\b(system|developer|hidden|initial)\s+(prompt|message|instructions?)\b"#, 0.5, ["prompt", "message", "instruction"]),
+        (
+            #"\b(reveal|show|print|repeat|leak)\b.{0,30}\b(prompt|instructions|rules|configuration)\b"#, 0.5,
+            ["prompt", "instructions", "rules", "configuration"]
+        ),
+        (#"\byou are (now|no longer)\b|\bfrom now on,? you\b|\bpretend (to be|you are)\b"#, 0.5, ["you are", "from now", "pretend"]),
+        (#"\b(jailbreak|dan mode|developer mode|god mode|sudo mode)\b"#, 0.8, ["jailbreak", "mode"]),
+        (
+            #"<\|?(im_start|im_end|system|endoftext)\|?>|\[/?(system|inst)\]|###\s*(system|instruction)"#, 0.8,
+            ["<", "[", "###"]
+        ),
+        (
+            #"\b(act as|roleplay as)\b.{0,40}\b(admin|administrator|manager|developer|unrestricted)\b"#, 0.5,
+            ["act as", "roleplay"]
+        ),
+        (#"\b(give|issue|approve)\b.{0,20}\b(me )?(a )?(full )?refund\b.{0,30}\bwithout\b"#, 0.3, ["without"]),
+    ].map { Signal(expression: try! NSRegularExpression(pattern: $0.0, options: [.caseInsensitive]), weight: $0.1, triggers: $0.2) }
 
     static func score(_ text: String) -> Double {
+        let lower = text.lowercased()
         let range = NSRange(text.startIndex..., in: text)
         var remaining = 1.0
-        for (expression, weight) in signals where expression.firstMatch(in: text, range: range) != nil {
-            remaining *= 1 - weight
+        for signal in signals where signal.triggers.contains(where: { lower.contains($0) }) {
+            if signal.expression.firstMatch(in: text, range: range) != nil { remaining *= 1 - signal.weight }
         }
         return ((1 - remaining) * 100).rounded() / 100
     }

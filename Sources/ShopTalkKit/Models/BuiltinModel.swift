@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The offline, deterministic responder: it fills the prompt version's reply template for the situation
 /// (or a default one) with the retrieved records, and so never states a fact retrieval did not return.
@@ -16,7 +17,7 @@ public struct BuiltinModel: LanguageModel {
         let text: String
         if let grounding = request.grounding {
             let template =
-                grounding.template.flatMap { try? Template($0) }
+                grounding.template.flatMap(Self.parsed)
                 ?? BuiltinReplies.template(for: grounding.intent)
             text = Self.tidy(template.render(grounding.context))
         } else {
@@ -27,6 +28,16 @@ public struct BuiltinModel: LanguageModel {
             text: text, inputTokens: input, outputTokens: TokenEstimate.count(text),
             finishReason: "stop")
     }
+
+    /// A prompt version's reply template, parsed once per distinct text.
+    private static func parsed(_ source: String) -> Template? {
+        if let template = templates.withLock({ $0[source] }) { return template }
+        guard let template = try? Template(source) else { return nil }
+        templates.withLock { $0[source] = template }
+        return template
+    }
+
+    private static let templates = Mutex<[String: Template]>([:])
 
     /// Collapses the blank space that empty sections leave behind.
     static func tidy(_ text: String) -> String {

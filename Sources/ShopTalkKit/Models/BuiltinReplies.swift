@@ -4,9 +4,12 @@
 /// Every value they print comes from the render context the pipeline built from retrieved records.
 enum BuiltinReplies {
     static func template(for key: String) -> Template {
-        let source = sources[key] ?? (policyIntents.contains(key) ? policyAnswer : sources["answer"]!)
-        return try! Template(source)
+        parsed[key] ?? (policyIntents.contains(key) ? parsedPolicyAnswer : parsed["answer"]!)
     }
+
+    /// Every default parsed once: they are fixed, and parsing on each reply showed in profiles.
+    private static let parsed: [String: Template] = sources.mapValues { try! Template($0) }
+    private static let parsedPolicyAnswer = try! Template(policyAnswer)
 
     /// Intents answered from the top knowledge-base article, with the order in question when there is one.
     static let policyIntents: Set = [

@@ -77,3 +77,32 @@ extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByDictionaryLite
     }
     public init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
 }
+
+extension TemplateValue {
+    /// Appends an unambiguous encoding of the value, objects in key order, for hashing.
+    func appendCanonical(to bytes: inout [UInt8]) {
+        switch self {
+        case .null: bytes.append(0x30)
+        case .bool(let value): bytes.append(value ? 0x74 : 0x66)
+        case .number(let value):
+            bytes.append(0x23)
+            bytes += String(value).utf8
+        case .string(let text):
+            bytes.append(0x22)
+            bytes += String(text.utf8.count).utf8
+            bytes.append(0x3a)
+            bytes += text.utf8
+        case .list(let items):
+            bytes.append(0x5b)
+            for item in items { item.appendCanonical(to: &bytes) }
+            bytes.append(0x5d)
+        case .object(let members):
+            bytes.append(0x7b)
+            for key in members.keys.sorted() {
+                TemplateValue.string(key).appendCanonical(to: &bytes)
+                members[key]!.appendCanonical(to: &bytes)
+            }
+            bytes.append(0x7d)
+        }
+    }
+}

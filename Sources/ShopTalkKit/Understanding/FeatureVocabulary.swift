@@ -14,7 +14,7 @@ struct FeatureVocabulary: Sendable, Hashable {
     var keys: [UInt32]
     /// Smoothed inverse document frequency of each column.
     var idf: [Float]
-    /// Relative weight of the word and character groups in a vector.
+    /// Relative weight of each `TextFeatures.Group` in a vector.
     var groupWeights: [Float]
 
     /// Number of columns.

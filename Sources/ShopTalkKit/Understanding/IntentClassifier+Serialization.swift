@@ -2,7 +2,7 @@ import Foundation
 
 extension IntentClassifier {
     private static let magic: [UInt8] = Array("STIC".utf8)
-    private static let formatVersion: UInt32 = 1
+    private static let formatVersion: UInt32 = 2
 
     /// A compact little-endian binary form: header, labels, vocabulary, weights, then a checksum.
     public func serialized() -> Data {
@@ -11,7 +11,7 @@ extension IntentClassifier {
         writer.scalar(Self.formatVersion)
         writer.scalar(UInt32(features.characterGrams.lowerBound))
         writer.scalar(UInt32(features.characterGrams.upperBound))
-        writer.scalar(UInt32(features.wordBigrams ? 1 : 0))
+        writer.scalar(features.flags)
         writer.scalar(threshold.bitPattern)
         writer.scalar(temperature.bitPattern)
         writer.scalar(UInt32(labels.count))
@@ -24,7 +24,8 @@ extension IntentClassifier {
         writer.array(vocabulary.groupWeights)
         writer.array(vocabulary.keys)
         writer.array(vocabulary.idf)
-        writer.array(model.weights)
+        writer.array(model.codes)
+        writer.array(model.scales)
         writer.array(model.bias)
         writer.scalar(Checksum.of(writer.data))
         return writer.data
@@ -49,7 +50,7 @@ extension IntentClassifier {
         reader = BinaryReader(data: body, offset: reader.offset)
         let shortest = Int(try reader.scalar() as UInt32)
         let longest = Int(try reader.scalar() as UInt32)
-        let bigrams = try reader.scalar() as UInt32 == 1
+        let flags: UInt32 = try reader.scalar()
         let threshold = Double(bitPattern: try reader.scalar())
         let temperature = Double(bitPattern: try reader.scalar())
         let labelCount = Int(try reader.scalar() as UInt32)
@@ -67,18 +68,20 @@ extension IntentClassifier {
         let groupWeights: [Float] = try reader.array()
         let keys: [UInt32] = try reader.array()
         let idf: [Float] = try reader.array()
-        let weights: [Float] = try reader.array()
+        let codes: [Int8] = try reader.array()
+        let scales: [Float] = try reader.array()
         let bias: [Float] = try reader.array()
         guard groupWeights.count == TextFeatures.Group.allCases.count, idf.count == keys.count,
-            weights.count == keys.count * labelCount, bias.count == labelCount, reader.isAtEnd
+            codes.count == keys.count * labelCount, scales.count == keys.count, bias.count == labelCount,
+            reader.isAtEnd
         else {
             throw IntentClassifierError.inconsistent("section sizes do not match")
         }
         self.init(
             labels: labels, inScopeCount: inScopeCount,
-            features: TextFeatures(characterGrams: shortest...longest, wordBigrams: bigrams),
+            features: TextFeatures(characterGrams: shortest...longest, flags: flags),
             vocabulary: FeatureVocabulary(keys: keys, idf: idf, groupWeights: groupWeights),
-            model: LinearWeights(classCount: labelCount, weights: weights, bias: bias),
+            model: QuantizedWeights(classCount: labelCount, codes: codes, scales: scales, bias: bias),
             temperature: temperature, threshold: threshold
         )
     }

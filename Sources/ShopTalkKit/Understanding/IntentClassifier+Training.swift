@@ -6,8 +6,8 @@ struct IntentTrainingOptions: Sendable {
     var features = TextFeatures()
     /// Feature keys seen in fewer training messages are dropped.
     var minimumDocuments = 1
-    /// Relative weight of word and character n-grams.
-    var groupWeights: [Float] = [1, 1]
+    /// Relative weight of word n-grams, character n-grams and word pairs.
+    var groupWeights: [Float] = [1, 1.5, 1]
     /// The linear solver.
     var solver = LinearSVM()
     /// Folds of the cross-validation that fits the temperature and the default threshold.
@@ -33,16 +33,18 @@ extension IntentClassifier {
             documents: counts, minimumDocuments: options.minimumDocuments, groupWeights: options.groupWeights
         )
         let vectors = counts.map(vocabulary.vector(for:))
-        let heldOut = Self.crossValidatedScores(
+        let (heldOut, warmStart) = Self.crossValidatedScores(
             vectors: vectors, targets: targets, classCount: labels.count, featureCount: vocabulary.count,
             options: options
         )
         let temperature = Self.fittedTemperature(heldOut)
         let model = options.solver.train(
-            rows: SparseRows(vectors), labels: targets, classCount: labels.count, featureCount: vocabulary.count
-        )
+            rows: SparseRows(vectors), labels: targets, classCount: labels.count, featureCount: vocabulary.count,
+            warmStart: warmStart
+        ).model
         var classifier = IntentClassifier(
-            labels: labels, inScopeCount: inScope.count, features: features, vocabulary: vocabulary, model: model,
+            labels: labels, inScopeCount: inScope.count, features: features, vocabulary: vocabulary,
+            model: QuantizedWeights(model),
             temperature: temperature, threshold: options.fallbackThreshold
         )
         let outcomes = heldOut.map { scores, target in
@@ -65,27 +67,39 @@ extension IntentClassifier {
         return ThresholdOutcome(gold: gold, best: intent, confidence: confidence)
     }
 
-    /// Scores of every training row from a model that did not see it, with the row's class.
+    /// Scores of held-out training rows from models that did not see them, with each row's class, and the dual
+    /// variables of the first fold's model laid out over all rows, to warm-start the final training.
     private static func crossValidatedScores(
         vectors: [SparseVector], targets: [Int], classCount: Int, featureCount: Int, options: IntentTrainingOptions
-    ) -> [(scores: [Float], target: Int)] {
+    ) -> (heldOut: [(scores: [Float], target: Int)], warmStart: [Float]?) {
         let folds = options.calibrationFolds
-        guard folds > 1, classCount > 1, vectors.count >= folds * 2 else { return [] }
+        guard folds > 1, classCount > 1, vectors.count >= folds * 2 else { return ([], nil) }
         let assignment = foldAssignment(targets: targets, classCount: classCount, folds: folds)
         let foldSize = vectors.count / folds
         let usedFolds = min(folds, (options.calibrationRows + foldSize - 1) / foldSize)
         var heldOut: [(scores: [Float], target: Int)] = []
+        var warmStart: [Float]?
         for fold in 0..<usedFolds {
             let training = vectors.indices.filter { assignment[$0] != fold }
-            let model = options.solver.train(
+            let solution = options.solver.train(
                 rows: SparseRows(training.map { vectors[$0] }), labels: training.map { targets[$0] },
                 classCount: classCount, featureCount: featureCount
             )
             for row in vectors.indices where assignment[row] == fold {
-                heldOut.append((model.scores(for: vectors[row]), targets[row]))
+                heldOut.append((solution.model.scores(for: vectors[row]), targets[row]))
+            }
+            if fold == 0 {
+                var dual = [Float](repeating: 0, count: vectors.count * classCount)
+                for (position, row) in training.enumerated() {
+                    let source = position * classCount
+                    dual.replaceSubrange(
+                        row * classCount..<(row + 1) * classCount, with: solution.dual[source..<source + classCount]
+                    )
+                }
+                warmStart = dual
             }
         }
-        return heldOut
+        return (heldOut, warmStart)
     }
 
     /// Stratified folds: each class's rows, in a fixed pseudo-random order, dealt round-robin.

@@ -67,7 +67,7 @@ public struct IntentClassifier: Sendable {
     /// How n-gram counts become weighted vectors.
     var vocabulary: FeatureVocabulary
     /// The per-class scorers.
-    var model: LinearWeights
+    var model: QuantizedWeights
     /// Softmax temperature applied to the raw scores.
     var temperature: Double
 
@@ -79,7 +79,7 @@ public struct IntentClassifier: Sendable {
     /// Assembles a classifier from trained parts.
     init(
         labels: [String], inScopeCount: Int, features: TextFeatures, vocabulary: FeatureVocabulary,
-        model: LinearWeights, temperature: Double, threshold: Double
+        model: QuantizedWeights, temperature: Double, threshold: Double
     ) {
         self.labels = labels
         self.inScopeCount = inScopeCount

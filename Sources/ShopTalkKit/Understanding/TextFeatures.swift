@@ -5,28 +5,67 @@ import Foundation
 /// Hashing instead of an explicit string vocabulary keeps extraction allocation-light and lets a trained model
 /// store its vocabulary as a sorted array of 32-bit keys, which loads without building a dictionary.
 struct TextFeatures: Sendable, Hashable {
+    /// How many earlier words each word is paired with.
+    static let pairWindow = 12
+    /// Bytes of each word that count in a pair.
+    static let pairPrefixLength = 5
+
     /// Shortest and longest character n-gram taken inside each padded word.
-    var characterGrams: ClosedRange<Int> = 2...5
+    var characterGrams: ClosedRange<Int>
     /// Whether adjacent word pairs are features too.
-    var wordBigrams = true
+    var wordBigrams: Bool
+    /// Whether runs of three words are features too.
+    var wordTrigrams: Bool
+    /// Whether unordered pairs of words up to `pairWindow` apart are features too (adjacent ones are left to
+    /// bigrams); they let a linear model see combinations such as "change" with "name", which words miss.
+    var wordPairs: Bool
+    /// Whether character n-grams run across word boundaries instead of staying inside padded words.
+    var crossWordCharacters: Bool
+
+    /// The switches above as bits, for serialization.
+    var flags: UInt32 {
+        (wordBigrams ? 1 : 0) | (wordTrigrams ? 2 : 0) | (wordPairs ? 4 : 0) | (crossWordCharacters ? 8 : 0)
+    }
+
+    /// Settings from `characterGrams` and the bits of `flags`.
+    init(characterGrams: ClosedRange<Int>, flags: UInt32) {
+        self.characterGrams = characterGrams
+        wordBigrams = flags & 1 != 0
+        wordTrigrams = flags & 2 != 0
+        wordPairs = flags & 4 != 0
+        crossWordCharacters = flags & 8 != 0
+    }
+
+    /// Settings with the given switches.
+    init(
+        characterGrams: ClosedRange<Int> = 2...5, wordBigrams: Bool = true, wordTrigrams: Bool = false,
+        wordPairs: Bool = true, crossWordCharacters: Bool = false
+    ) {
+        self.characterGrams = characterGrams
+        self.wordBigrams = wordBigrams
+        self.wordTrigrams = wordTrigrams
+        self.wordPairs = wordPairs
+        self.crossWordCharacters = crossWordCharacters
+    }
 
     /// The group a feature key belongs to; groups are weighted and normalised separately.
     enum Group: UInt32, CaseIterable {
         case word = 0
         case character = 1
+        case pair = 2
     }
 
     /// A feature key and how often it occurs in one message.
     struct Count: Hashable {
-        /// The hashed n-gram, its group in the lowest bit.
+        /// The hashed n-gram, its group in the lowest two bits.
         var key: UInt32
         /// Occurrences in the message.
         var count: Float
     }
 
-    /// The group encoded in the lowest bit of a feature key.
+    /// The group encoded in the lowest two bits of a feature key.
     static func group(of key: UInt32) -> Group {
-        key & 1 == 0 ? .word : .character
+        Group(rawValue: key & 3) ?? .word
     }
 
     /// The distinct feature keys of `text` with their counts, sorted by key.
@@ -34,15 +73,35 @@ struct TextFeatures: Sendable, Hashable {
         let words = TextFeatures.words(of: text)
         var keys: [UInt32] = []
         keys.reserveCapacity(words.reduce(0) { $0 + $1.count * 4 } + words.count * 2)
-        var previous: UInt64?
+        var hashes: [UInt64] = []
+        var stems: [UInt64] = []
         for word in words {
             let wordHash = FNV.hash(word, seed: FNV.wordSeed)
             keys.append(Self.key(wordHash, .word))
-            if wordBigrams, let previous {
-                keys.append(Self.key(FNV.combine(previous, wordHash), .word))
+            let count = hashes.count
+            if wordBigrams, count >= 1 {
+                keys.append(Self.key(FNV.combine(hashes[count - 1], wordHash), .word))
             }
-            previous = wordHash
-            appendCharacterGrams(of: word, to: &keys)
+            if wordTrigrams, count >= 2 {
+                keys.append(Self.key(FNV.combine(FNV.combine(hashes[count - 2], hashes[count - 1]), wordHash), .word))
+            }
+            if wordPairs {
+                // Pairs see past inflections through a short prefix, and ignore order so that
+                // "card not arrived" and "not arrived my card" share evidence.
+                let stem = FNV.hash(Array(word.prefix(Self.pairPrefixLength)), seed: FNV.wordSeed)
+                for earlier in stems.suffix(Self.pairWindow).dropLast(wordBigrams ? 1 : 0) where earlier != stem {
+                    let (low, high) = earlier < stem ? (earlier, stem) : (stem, earlier)
+                    keys.append(Self.key(FNV.combine(low ^ 0x5041_4952, high), .pair))
+                }
+                stems.append(stem)
+            }
+            hashes.append(wordHash)
+            if !crossWordCharacters {
+                appendCharacterGrams(of: word, to: &keys)
+            }
+        }
+        if crossWordCharacters, !words.isEmpty {
+            appendCharacterGrams(of: Array(words.joined(separator: [0x20])), to: &keys)
         }
         keys.sort()
         var result: [Count] = []
@@ -78,7 +137,7 @@ struct TextFeatures: Sendable, Hashable {
 
     private static func key(_ hash: UInt64, _ group: Group) -> UInt32 {
         let folded = UInt32(truncatingIfNeeded: hash ^ (hash >> 32))
-        return (folded & ~1) | group.rawValue
+        return (folded & ~3) | group.rawValue
     }
 }
 

@@ -10,6 +10,7 @@ package enum ShopTalkCommand {
                shoptalk run FILE.chat                                   run one script, print its transcript
                shoptalk replay SESSION… | --since T [--against NAME@VER] [--model recorded|live] [--exit-code]
                                                                         rerun logged sessions and show what changed
+               shoptalk bench [--scripts N] [--turns N] [--jobs N]         throughput and latency of the pipeline
                shoptalk audit tail [N] | verify                         read or verify the audit log
                shoptalk prompts list | show NAME@VER                    the prompt library
                shoptalk help                                            this text
@@ -47,6 +48,7 @@ package enum ShopTalkCommand {
             case "test": return try await TestCommand.test(Array(rest.dropFirst()), options)
             case "run": return try await TestCommand.run(Array(rest.dropFirst()), options)
             case "replay": return try await ReplayCommand.run(Array(rest.dropFirst()), options)
+            case "bench": return try await BenchCommand.run(Array(rest.dropFirst()), options)
             case "prompts": return try prompts(Array(rest.dropFirst()), options)
             case let other?:
                 throw UsageError("unknown command '\(other)'")
