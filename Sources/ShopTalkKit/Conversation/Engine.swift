@@ -97,14 +97,7 @@ public final class Engine: Sendable {
         if let blob = try? Data(contentsOf: cacheURL), let cached = try? IntentClassifier(serialized: blob) {
             classifier = cached
         } else {
-            let table = try CSVTable(text: String(decoding: data, as: UTF8.self), file: url.path)
-            try table.require(["text", "intent"])
-            let examples = table.dictionaries.compactMap { row -> IntentExample? in
-                guard let text = row.values["text"], let intent = row.values["intent"], !intent.isEmpty else {
-                    return nil
-                }
-                return IntentExample(text: text, intent: intent)
-            }
+            let examples = try IntentExample.load(text: String(decoding: data, as: UTF8.self), file: url.path)
             classifier = IntentClassifier(training: examples)
             // Written beside and renamed, so a parallel start never reads half a model.
             let temporary = cacheURL.appendingPathExtension("\(ProcessInfo.processInfo.processIdentifier)")

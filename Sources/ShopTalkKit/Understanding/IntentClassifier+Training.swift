@@ -14,7 +14,7 @@ struct IntentTrainingOptions: Sendable {
     var calibrationFolds = 5
     /// Held-out rows that are enough for calibration; large data sets hold out only as many folds as needed.
     var calibrationRows = 3000
-    /// Default threshold when training has no out-of-scope rows to tune it on.
+    /// Threshold used when the training set is too small to cross-validate.
     var fallbackThreshold = 0.5
 }
 

@@ -42,10 +42,12 @@ public struct IntentPrediction: Sendable, Hashable, Codable {
     }
 }
 
-/// Recognises the intent of a customer message with a linear model over word and character n-grams.
+/// Recognises the intent of a customer message with a one-vs-rest linear SVM over TF-IDF weighted word
+/// n-grams, word pairs and character n-grams.
 ///
-/// Scores are turned into probabilities by a softmax whose temperature is fitted on cross-validated
-/// predictions of the training data, so `threshold` reads as a probability.
+/// Scores become probabilities through a softmax whose temperature is fitted on cross-validated predictions
+/// of the training data, so `threshold` reads as a probability. The default threshold comes from the same
+/// held-out predictions, chosen as `IntentEvaluation.calibratedThreshold(for:on:)` would choose it.
 public struct IntentClassifier: Sendable {
     /// The label of messages the classifier should not answer.
     public static let outOfScope = "out_of_scope"

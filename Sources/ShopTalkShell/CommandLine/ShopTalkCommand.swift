@@ -10,6 +10,8 @@ package enum ShopTalkCommand {
                shoptalk run FILE.chat                                   run one script, print its transcript
                shoptalk replay SESSION… | --since T [--against NAME@VER] [--model recorded|live] [--exit-code]
                                                                         rerun logged sessions and show what changed
+               shoptalk eval intents DATA.csv [--train FILE.csv] [--calibrate VAL.csv] [--report FILE] [--save-threshold]
+                                                                        measure the intent recogniser
                shoptalk bench [--scripts N] [--turns N] [--jobs N]         throughput and latency of the pipeline
                shoptalk audit tail [N] | verify                         read or verify the audit log
                shoptalk prompts list | show NAME@VER                    the prompt library
@@ -49,6 +51,7 @@ package enum ShopTalkCommand {
             case "run": return try await TestCommand.run(Array(rest.dropFirst()), options)
             case "replay": return try await ReplayCommand.run(Array(rest.dropFirst()), options)
             case "bench": return try await BenchCommand.run(Array(rest.dropFirst()), options)
+            case "eval": return try EvalCommand.run(Array(rest.dropFirst()), options)
             case "prompts": return try prompts(Array(rest.dropFirst()), options)
             case let other?:
                 throw UsageError("unknown command '\(other)'")

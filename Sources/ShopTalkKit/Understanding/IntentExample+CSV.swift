@@ -1,0 +1,24 @@
+import Foundation
+
+extension IntentExample {
+    /// The rows of a `text,intent` CSV file; errors name the file and line.
+    public static func load(from url: URL) throws -> [IntentExample] {
+        try examples(in: CSVTable(contentsOf: url))
+    }
+
+    /// The rows of `text,intent` CSV text.
+    public static func load(text: String, file: String) throws -> [IntentExample] {
+        try examples(in: CSVTable(text: text, file: file))
+    }
+
+    private static func examples(in table: CSVTable) throws -> [IntentExample] {
+        try table.require(["text", "intent"])
+        return try table.dictionaries.map { row in
+            guard let text = row.values["text"], let intent = row.values["intent"], !intent.isEmpty, !text.isEmpty
+            else {
+                throw WorkspaceError.malformed(file: table.file, line: row.line, expected: "a text and an intent")
+            }
+            return IntentExample(text: text, intent: intent)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import ShopTalkKit
+
+/// `shoptalk eval intents DATA.csv [--train FILE.csv] [--calibrate VAL.csv] [--report FILE] [--save-threshold]`.
+enum EvalCommand {
+    static func run(_ arguments: [String], _ global: GlobalOptions) throws -> Int32 {
+        guard arguments.first == "intents" else { throw UsageError("eval takes 'intents DATA.csv'") }
+        var data: String?
+        var train: String?
+        var calibrate: String?
+        var report: String?
+        var save = false
+        var iterator = arguments.dropFirst().makeIterator()
+        func value(_ flag: String) throws -> String {
+            guard let value = iterator.next() else { throw UsageError("\(flag) needs a file") }
+            return value
+        }
+        while let argument = iterator.next() {
+            switch argument {
+            case "--train": train = try value(argument)
+            case "--calibrate": calibrate = try value(argument)
+            case "--report": report = try value(argument)
+            case "--save-threshold": save = true
+            case let flag where flag.hasPrefix("-"): throw UsageError("unknown option '\(flag)' for eval intents")
+            default:
+                guard data == nil else { throw UsageError("eval intents takes one DATA.csv") }
+                data = argument
+            }
+        }
+        guard let data else { throw UsageError("eval intents needs a DATA.csv to classify") }
+        let workspace = try? global.workspaceURL()
+        let trainURL = try train.map { URL(fileURLWithPath: $0) }
+            ?? workspace.map { $0.appendingPathComponent("intents.csv") }
+            ?? { throw UsageError("no workspace to take intents.csv from: pass --train FILE.csv") }()
+
+        let started = ContinuousClock.now
+        var classifier = IntentClassifier(training: try IntentExample.load(from: trainURL))
+        let trainingTime = ContinuousClock.now - started
+        if let calibrate {
+            classifier.threshold = IntentEvaluation.calibratedThreshold(
+                for: classifier, on: try IntentExample.load(from: URL(fileURLWithPath: calibrate)))
+        } else if let workspace, train == nil,
+            let configured = try? WorkspaceConfig.load(from: workspace.appendingPathComponent("shoptalk.json"))
+                .understanding.threshold
+        {
+            classifier.threshold = configured
+        }
+        let examples = try IntentExample.load(from: URL(fileURLWithPath: data))
+        let evaluation = IntentEvaluation(classifier: classifier, examples: examples)
+
+        print(summary(evaluation, rows: examples.count, trainedOn: trainURL.path, trainingTime: trainingTime))
+        if let report {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(evaluation).write(to: URL(fileURLWithPath: report))
+            print("report written to \(report)")
+        }
+        if save {
+            guard let workspace else { throw UsageError("--save-threshold needs a workspace") }
+            try saveThreshold(classifier.threshold, in: workspace.appendingPathComponent("shoptalk.json"))
+            print(String(format: "threshold %.4f saved to %@ (understanding.threshold)", classifier.threshold,
+                         workspace.appendingPathComponent("shoptalk.json").path))
+        }
+        return 0
+    }
+
+    static func summary(_ evaluation: IntentEvaluation, rows: Int, trainedOn: String, trainingTime: Duration) -> String {
+        func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a" }
+        var lines = [
+            "trained on \(trainedOn) in \(trainingTime.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))",
+            "rows: \(rows)   threshold: \(String(format: "%.4f", evaluation.threshold))",
+            "accuracy: \(percent(evaluation.accuracy))   in-scope accuracy: \(percent(evaluation.inScopeAccuracy))"
+                + "   macro F1: \(percent(evaluation.macroF1))",
+            "out-of-scope recall: \(percent(evaluation.outOfScopeRecall))"
+                + "   out-of-scope precision: \(percent(evaluation.outOfScopePrecision))",
+        ]
+        let worst = evaluation.perIntent.filter { $0.value.support > 0 }.sorted {
+            ($0.value.f1, $0.key) < ($1.value.f1, $1.key)
+        }.prefix(5)
+        if !worst.isEmpty {
+            lines.append("worst intents (F1):")
+            for (intent, metrics) in worst {
+                lines.append(String(format: "  %-28@ F1 %.3f  precision %.3f  recall %.3f  support %d",
+                                    intent, metrics.f1, metrics.precision, metrics.recall, metrics.support))
+            }
+        }
+        if !evaluation.confusions.isEmpty {
+            lines.append("most confused (gold → predicted):")
+            for confusion in evaluation.confusions.prefix(8) {
+                lines.append("  \(confusion.gold) → \(confusion.predicted): \(confusion.count)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Sets `understanding.threshold` in shoptalk.json, keeping every other setting.
+    private static func saveThreshold(_ threshold: Double, in url: URL) throws {
+        guard var object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
+            throw WorkspaceError.malformed(file: url.path, line: 1, expected: "a JSON object")
+        }
+        var understanding = object["understanding"] as? [String: Any] ?? [:]
+        understanding["threshold"] = (threshold * 10_000).rounded() / 10_000
+        object["understanding"] = understanding
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        try (data + Data("\n".utf8)).write(to: url, options: .atomic)
+    }
+}

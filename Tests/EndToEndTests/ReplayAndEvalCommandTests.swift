@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+
+@Suite("shoptalk replay and eval")
+struct ReplayAndEvalCommandTests {
+    @Test func replayOfALoggedSessionAgainstAnotherPromptReportsTheChanges() throws {
+        let workspace = try TestWorkspace()
+        _ = try workspace.run([], input: "/prompt use support@v2\nhello\nwhere is my order\n")
+        let tail = try workspace.run(["audit", "tail", "1"], input: "")
+        let session = try #require(tail.output.split(separator: "\t").dropFirst(3).first.map(String.init))
+
+        let same = try workspace.run(["replay", session, "--exit-code"], input: "")
+        #expect(same.status == 0, "\(same.output)\(same.error)")
+        #expect(same.output.contains("2 turns: 2 unchanged, 0 changed"))
+
+        let other = try workspace.run(["replay", session, "--against", "support@v1", "--exit-code"], input: "")
+        #expect(other.status == 1)
+        #expect(other.output.contains("prompt: support@v2 → support@v1"))
+        #expect(other.output.contains("+ Hello, welcome to Harbour Lane Home!"))
+        #expect(other.output.contains("2 turns: 0 unchanged, 2 changed"))
+
+        let verify = try workspace.run(["audit", "verify"], input: "")
+        #expect(verify.output.contains("audit log intact: 6 entries"))
+    }
+
+    @Test func evalIntentsPrintsTheFiguresAndWritesAReport() throws {
+        let workspace = try TestWorkspace()
+        let data = workspace.directory.appendingPathComponent("check.csv")
+        try """
+            text,intent
+            where is my parcel,track_order
+            "hello, anyone there?",greeting
+            how do I reset my password,account_access
+            what is the capital of peru,out_of_scope
+            """.write(to: data, atomically: true, encoding: .utf8)
+        let report = workspace.directory.appendingPathComponent("report.json")
+
+        let result = try workspace.run(["eval", "intents", data.path, "--report", report.path], input: "")
+
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("in-scope accuracy"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        for key in ["accuracy", "in_scope_accuracy", "oos_recall", "oos_precision", "macro_f1", "threshold", "per_intent"] {
+            #expect(json[key] != nil, "missing \(key)")
+        }
+        let accuracy = try #require(json["accuracy"] as? Double)
+        #expect((0...1).contains(accuracy))
+        let perIntent = try #require(json["per_intent"] as? [String: [String: Any]])
+        #expect(perIntent["track_order"]?["support"] as? Int == 1)
+    }
+
+    @Test func evalCanSaveTheCalibratedThresholdToTheWorkspace() throws {
+        let workspace = try TestWorkspace()
+        let heldOut = workspace.directory.appendingPathComponent("eval/intents-heldout.csv").path
+        let result = try workspace.run(
+            ["eval", "intents", heldOut, "--calibrate", heldOut, "--save-threshold"], input: "")
+        #expect(result.status == 0, "\(result.error)")
+        let config = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: workspace.directory.appendingPathComponent("shoptalk.json"))) as? [String: Any]
+        let understanding = try #require(config?["understanding"] as? [String: Any])
+        #expect(understanding["threshold"] is Double)
+        #expect(config?["name"] as? String == "Harbour Lane Home")
+    }
+}
