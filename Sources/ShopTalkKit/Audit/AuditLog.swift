@@ -61,14 +61,13 @@ public final class AuditLog: Sendable {
     static let genesis = String(repeating: "0", count: 64)
 
     private let ledger: Ledger
-    /// Serialises appends in this process; the IMMEDIATE transaction does it across processes.
-    private let appending = Mutex(())
+    private let appender: ChainAppender
     private let writer: GroupCommitWriter
 
     public init(ledger: Ledger) {
         self.ledger = ledger
-        writer = GroupCommitWriter()
-        writer.log = self
+        appender = ChainAppender(ledger: ledger)
+        writer = GroupCommitWriter(appender: appender)
     }
 
     /// Appends one record and returns it with its place in the chain, durable when this returns.
@@ -83,32 +82,7 @@ public final class AuditLog: Sendable {
 
     /// Appends records in one transaction, so they share one write to disk; returns them sealed, in order.
     public func append(_ records: [AuditRecord]) throws -> [AuditEntry] {
-        try appending.withLock { _ in
-            try ledger.database.transaction {
-                let last = try ledger.database.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").first
-                var seq = last?["seq"].integer ?? 0
-                var previous = last?["hash"].text ?? Self.genesis
-                var sealed: [AuditEntry] = []
-                sealed.reserveCapacity(records.count)
-                for record in records {
-                    seq += 1
-                    var entry = AuditEntry(
-                        seq: seq, at: record.at, kind: record.kind, sessionID: record.sessionID, turn: record.turn,
-                        customerID: record.customerID, payload: record.payload, previousHash: previous, hash: "")
-                    entry.hash = Self.hash(of: entry)
-                    try ledger.database.run(
-                        "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [
-                            .integer(seq), .text(entry.at), .text(entry.kind), entry.sessionID.sqlValue,
-                            entry.turn.map { .integer(Int64($0)) } ?? .null, entry.customerID.sqlValue,
-                            .text(entry.payload), .text(previous), .text(entry.hash),
-                        ])
-                    previous = entry.hash
-                    sealed.append(entry)
-                }
-                return sealed
-            }
-        }
+        try appender.append(records)
     }
 
     /// Appends one record through the group-commit writer: records arriving together from many sessions
@@ -191,5 +165,46 @@ public final class AuditLog: Sendable {
             entry.turn.map(String.init) ?? "", entry.customerID ?? "", entry.payload,
         ]
         return Digest.sha256Hex(fields.joined(separator: "\u{1e}"))
+    }
+}
+
+/// Seals records into the hash chain and inserts them; shared by direct appends and the group-commit writer.
+final class ChainAppender: Sendable {
+    private let ledger: Ledger
+    /// Serialises appends in this process; the IMMEDIATE transaction does it across processes.
+    private let appending = Mutex(())
+
+    init(ledger: Ledger) {
+        self.ledger = ledger
+    }
+
+    /// Appends records in one transaction, so they share one write to disk; returns them sealed, in order.
+    func append(_ records: [AuditRecord]) throws -> [AuditEntry] {
+        try appending.withLock { _ in
+            try ledger.database.transaction {
+                let last = try ledger.database.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").first
+                var seq = last?["seq"].integer ?? 0
+                var previous = last?["hash"].text ?? AuditLog.genesis
+                var sealed: [AuditEntry] = []
+                sealed.reserveCapacity(records.count)
+                for record in records {
+                    seq += 1
+                    var entry = AuditEntry(
+                        seq: seq, at: record.at, kind: record.kind, sessionID: record.sessionID, turn: record.turn,
+                        customerID: record.customerID, payload: record.payload, previousHash: previous, hash: "")
+                    entry.hash = AuditLog.hash(of: entry)
+                    try ledger.database.run(
+                        "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [
+                            .integer(seq), .text(entry.at), .text(entry.kind), entry.sessionID.sqlValue,
+                            entry.turn.map { .integer(Int64($0)) } ?? .null, entry.customerID.sqlValue,
+                            .text(entry.payload), .text(previous), .text(entry.hash),
+                        ])
+                    previous = entry.hash
+                    sealed.append(entry)
+                }
+                return sealed
+            }
+        }
     }
 }

@@ -6,12 +6,15 @@ import Foundation
 final class GroupCommitWriter: @unchecked Sendable {
     private typealias Waiter = (record: AuditRecord, continuation: CheckedContinuation<AuditEntry, Error>)
 
-    /// The log the writer commits to; set once, right after both are made.
-    weak var log: AuditLog?
+    private let appender: ChainAppender
     // `pending` and `running` are only touched with `condition` locked.
     private let condition = NSCondition()
     private var pending: [Waiter] = []
     private var running = false
+
+    init(appender: ChainAppender) {
+        self.appender = appender
+    }
 
     /// Queues a record and resumes once it is committed.
     func submit(_ record: AuditRecord) async throws -> AuditEntry {
@@ -44,8 +47,7 @@ final class GroupCommitWriter: @unchecked Sendable {
             condition.unlock()
 
             do {
-                guard let log else { throw CancellationError() }
-                let entries = try log.append(batch.map(\.record))
+                let entries = try appender.append(batch.map(\.record))
                 for (waiter, entry) in zip(batch, entries) { waiter.continuation.resume(returning: entry) }
             } catch {
                 for waiter in batch { waiter.continuation.resume(throwing: error) }
