@@ -20,7 +20,9 @@ extension Expectation {
             guard let intent = turn.intent, intent.intent == name else { return (false, seen) }
             return (minimum.map { intent.confidence >= $0 } ?? true, seen)
         case .entity(let kind, let value):
-            let passed = turn.entities.contains { $0.kind == kind && $0.value.caseInsensitiveCompare(value) == .orderedSame }
+            let passed = turn.entities.contains {
+                $0.kind == kind && $0.value.caseInsensitiveCompare(value) == .orderedSame
+            }
             return (passed, Self.describe(turn.entities))
         case .context(let id):
             return (turn.retrieved.contains { $0.id == id }, Self.describe(turn.retrieved))

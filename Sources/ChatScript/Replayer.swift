@@ -78,8 +78,9 @@ public struct Replayer: Sendable {
                 index: turn.index, message: turn.message, changes: Self.changes(turn, replayed),
                 needsLiveCall: replayed.flags.contains("needs_live_call"), recorded: turn, replayed: replayed)
         }
-        return SessionReplay(original: sessionID, replayID: replayID, customerID: first.customerID,
-                             comparisons: comparisons)
+        return SessionReplay(
+            original: sessionID, replayID: replayID, customerID: first.customerID,
+            comparisons: comparisons)
     }
 
     static func changes(_ old: Turn, _ new: Turn) -> [ReplayChange] {

@@ -9,7 +9,9 @@ public enum Reporters {
         if let error = result.error { lines.append("  error: \(error)") }
         for failure in result.failures {
             lines.append("  \(result.script.file):\(failure.step.line): \(failure.step.source)")
-            if let message = message(before: failure.step, in: result.script) { lines.append("    after: user: \(message)") }
+            if let message = message(before: failure.step, in: result.script) {
+                lines.append("    after: user: \(message)")
+            }
             if case .expect(let expectation) = failure.step.kind, expectation.isAboutText, let seen = failure.seen {
                 lines += diff(expected: expectedText(expectation), actual: seen).map { "    " + $0 }
             } else {
@@ -50,7 +52,8 @@ public enum Reporters {
             #"  <testsuite name="\#(escape(suiteName))" tests="\#(results.count)" failures="\#(failures)" errors="\#(errors)" skipped="0" time="\#(seconds(time))">"#,
         ]
         for result in results {
-            let open = #"    <testcase name="\#(escape(result.script.name))" classname="\#(escape(result.script.file))" time="\#(seconds(result.seconds))""#
+            let open =
+                #"    <testcase name="\#(escape(result.script.name))" classname="\#(escape(result.script.file))" time="\#(seconds(result.seconds))""#
             if result.passed {
                 xml.append(open + "/>")
                 continue
@@ -116,7 +119,8 @@ public enum Reporters {
     }
 
     private static func yaml(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        "\""
+            + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 

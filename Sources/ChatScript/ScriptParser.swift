@@ -91,14 +91,19 @@ private struct LineReader {
             guard ScriptParser.commands.contains(name) else {
                 let known = ScriptParser.commands.sorted()
                 let nearest = known.min { distance($0, name) < distance($1, name) } ?? "help"
-                throw error(at: 0, text, expected: "a shell command such as /\(nearest) (known: \(known.joined(separator: ", ")))")
+                throw error(
+                    at: 0, text,
+                    expected: "a shell command such as /\(nearest) (known: \(known.joined(separator: ", ")))")
             }
             return make(.command(text))
         }
         for (prefix, build) in Self.replyForms {
             if text.hasPrefix(prefix) {
                 let (value, offset) = rest(after: prefix)
-                return make(.expect(try build(value) ?? { throw error(at: offset, value, expected: Self.replyExpected[prefix]!) }()))
+                return make(
+                    .expect(
+                        try build(value) ?? { throw error(at: offset, value, expected: Self.replyExpected[prefix]!) }())
+                )
             }
         }
         if text.hasPrefix("expect ") || text == "expect" {
@@ -111,11 +116,14 @@ private struct LineReader {
         ("bot:", { $0.isEmpty ? nil : .replyEquals($0) }),
         ("bot~", { $0.isEmpty ? nil : .replyContains($0) }),
         ("bot!", { $0.isEmpty ? nil : .replyLacks($0) }),
-        ("bot/", { value in
-            guard value.hasSuffix("/"), value.count > 1 else { return nil }
-            let pattern = String(value.dropLast())
-            return (try? NSRegularExpression(pattern: pattern)) == nil ? nil : .replyMatches(pattern)
-        }),
+        (
+            "bot/",
+            { value in
+                guard value.hasSuffix("/"), value.count > 1 else { return nil }
+                let pattern = String(value.dropLast())
+                return (try? NSRegularExpression(pattern: pattern)) == nil ? nil : .replyMatches(pattern)
+            }
+        ),
     ]
     private static let replyExpected = [
         "bot:": "the reply text after 'bot:'", "bot~": "text the reply contains after 'bot~'",
@@ -136,7 +144,9 @@ private struct LineReader {
         case "@customer": script.customer = try need("a customer id")
         case "@prompt":
             let reference = try need("NAME@VERSION or NAME@LABEL")
-            guard reference.contains("@") else { throw error(at: offset, reference, expected: "NAME@VERSION or NAME@LABEL") }
+            guard reference.contains("@") else {
+                throw error(at: offset, reference, expected: "NAME@VERSION or NAME@LABEL")
+            }
             script.prompt = reference
         case "@model": script.model = try need("a model name")
         case "@seed":
@@ -167,7 +177,8 @@ private struct LineReader {
             }
             return position
         }
-        let forms = "intent, entity, context, no context, handoff, no handoff, cache hit|miss, guard, no guard, "
+        let forms =
+            "intent, entity, context, no context, handoff, no handoff, cache hit|miss, guard, no guard, "
             + "model, prompt, latency < Nms, cost < N"
         guard let kind = words.first else { throw error(at: 0, text, expected: "what to expect: \(forms)") }
         let arguments = Array(words.dropFirst())
@@ -179,17 +190,20 @@ private struct LineReader {
         case "intent":
             let name = try argument(0, "an intent name after 'expect intent'")
             guard arguments.count > 1 else { return .intent(name, minimum: nil) }
-            guard arguments.count == 3, arguments[1] == ">=", let minimum = Double(arguments[2]), (0...1).contains(minimum)
+            guard arguments.count == 3, arguments[1] == ">=", let minimum = Double(arguments[2]),
+                (0...1).contains(minimum)
             else {
-                throw error(at: offsetOfWord(2), arguments.dropFirst().joined(separator: " "),
-                            expected: "an optional '>= 0.7' confidence between 0 and 1")
+                throw error(
+                    at: offsetOfWord(2), arguments.dropFirst().joined(separator: " "),
+                    expected: "an optional '>= 0.7' confidence between 0 and 1")
             }
             return .intent(name, minimum: minimum)
         case "entity":
             let rest = arguments.joined(separator: " ")
             let parts = rest.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-                throw error(at: offsetOfWord(1), rest, expected: "KEY = VALUE, as in 'expect entity order_id = HL-482913'")
+                throw error(
+                    at: offsetOfWord(1), rest, expected: "KEY = VALUE, as in 'expect entity order_id = HL-482913'")
             }
             return .entity(kind: parts[0], value: parts[1])
         case "context": return .context(try argument(0, "a record or article id after 'expect context'"))

@@ -122,7 +122,9 @@ enum ScriptCommands {
             return try await session.requestHandoff(
                 reason: arguments.isEmpty ? "shell_command" : arguments.joined(separator: "_"))
         case "rate":
-            guard let rating = arguments.first.flatMap({ Int($0) }) else { throw SessionError.badRating(arguments.first ?? "") }
+            guard let rating = arguments.first.flatMap({ Int($0) }) else {
+                throw SessionError.badRating(arguments.first ?? "")
+            }
             try await session.rate(rating, comment: arguments.dropFirst().joined(separator: " "))
             return nil
         case "cache" where arguments.first == "clear":

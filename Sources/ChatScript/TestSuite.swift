@@ -19,11 +19,13 @@ public struct TestSuite: Sendable {
             var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
                 throw ScriptErrors(errors: [
-                    ScriptError(file: path.path, line: 1, column: 1, text: path.path, expected: "a .chat file or a directory")
+                    ScriptError(
+                        file: path.path, line: 1, column: 1, text: path.path, expected: "a .chat file or a directory")
                 ])
             }
             if isDirectory.boolValue {
-                let found = manager.enumerator(at: path, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+                let found =
+                    manager.enumerator(at: path, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
                 files += found.filter { $0.pathExtension == "chat" }.sorted { $0.path < $1.path }
             } else {
                 files.append(path)
@@ -45,9 +47,12 @@ public struct TestSuite: Sendable {
     /// Keeps scripts whose name, tags or file contain `text`, ignoring case.
     public func filtered(by text: String?) -> TestSuite {
         guard let text, !text.isEmpty else { return self }
-        return TestSuite(scripts: scripts.filter { script in
-            ([script.name, script.file] + script.tags).contains { $0.range(of: text, options: .caseInsensitive) != nil }
-        })
+        return TestSuite(
+            scripts: scripts.filter { script in
+                ([script.name, script.file] + script.tags).contains {
+                    $0.range(of: text, options: .caseInsensitive) != nil
+                }
+            })
     }
 
     /// Runs every script `repeat` times, at most `jobs` at once; results keep the scripts' order.

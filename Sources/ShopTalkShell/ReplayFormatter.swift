@@ -5,8 +5,11 @@ import ShopTalkKit
 /// The text `shoptalk replay` and `/replay` print: per turn what changed, then a summary.
 enum ReplayFormatter {
     static func report(_ replay: SessionReplay, style: Style) -> [String] {
-        var lines = [style.bold("replay of \(replay.original)") + style.dim(
-            " as \(replay.customerID ?? "anonymous"), recorded as \(replay.replayID)")]
+        var lines = [
+            style.bold("replay of \(replay.original)")
+                + style.dim(
+                    " as \(replay.customerID ?? "anonymous"), recorded as \(replay.replayID)")
+        ]
         for comparison in replay.comparisons {
             let message = comparison.message.isEmpty ? "(handoff command)" : "\"\(comparison.message)\""
             if comparison.changes.isEmpty {
@@ -21,8 +24,9 @@ enum ReplayFormatter {
                     lines.append("      " + style.error("- " + change.recorded))
                     lines.append("      " + style.good("+ " + change.replayed))
                 } else {
-                    lines.append("    \(change.field): \(change.recorded.isEmpty ? "none" : change.recorded) → "
-                        + (change.replayed.isEmpty ? "none" : change.replayed))
+                    lines.append(
+                        "    \(change.field): \(change.recorded.isEmpty ? "none" : change.recorded) → "
+                            + (change.replayed.isEmpty ? "none" : change.replayed))
                 }
             }
         }

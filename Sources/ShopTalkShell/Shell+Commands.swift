@@ -294,7 +294,8 @@ extension Shell {
             fail("usage: /replay SESSION [NAME@VERSION]")
             return
         }
-        let replay = try await Replayer(engine: engine).replay(sessionID: id, against: arguments.dropFirst().first, live: false)
+        let replay = try await Replayer(engine: engine).replay(
+            sessionID: id, against: arguments.dropFirst().first, live: false)
         ReplayFormatter.report(replay, style: style).forEach { print($0) }
         print(ReplayFormatter.summary([replay]))
     }

@@ -49,12 +49,16 @@ struct ShellCommand: Sendable {
             name: "run", usage: "/run FILE.chat", summary: "run a script, printing its transcript",
             details: "The script runs in its own isolated session; each expectation is marked as it passes or fails."),
         ShellCommand(
-            name: "replay", usage: "/replay SESSION [NAME@VERSION]", summary: "rerun a logged session and show what changed",
-            details: "Reruns the session's messages through today's pipeline, optionally against another prompt version, "
+            name: "replay", usage: "/replay SESSION [NAME@VERSION]",
+            summary: "rerun a logged session and show what changed",
+            details:
+                "Reruns the session's messages through today's pipeline, optionally against another prompt version, "
                 + "and compares intent, entities, records, prompt, model, handoff, guards and reply."),
         ShellCommand(
             name: "save", usage: "/save FILE.chat", summary: "save this session as a regression script",
-            details: "Writes meta lines, user: lines, bot: lines with the replies seen, and expect lines for intents and handoffs."),
+            details:
+                "Writes meta lines, user: lines, bot: lines with the replies seen, and expect lines for intents and handoffs."
+        ),
         ShellCommand(
             name: "sessions", usage: "/sessions", summary: "list recent sessions from the audit log",
             details: "Newest first, with their customer and number of turns."),

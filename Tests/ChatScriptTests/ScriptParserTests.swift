@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ChatScript
 
 @Suite("Parsing .chat scripts")
@@ -48,13 +49,15 @@ struct ScriptParserTests {
         let expectations: [ChatScript.Expectation] = script.steps.compactMap { step -> ChatScript.Expectation? in
             if case .expect(let expectation) = step.kind { expectation } else { nil }
         }
-        #expect(expectations == [
-            .replyEquals("exact reply"), .replyContains("contains"), .replyLacks("lacks"), .replyMatches("order \\d+"),
-            .intent("track_order", minimum: 0.7), .entity(kind: "order_id", value: "HL-482913"),
-            .context("HL-482913"), .noContext("HL-000001"), .handoff(reason: "human_requested"), .noHandoff,
-            .cacheHit, .cacheMiss, .guardFired("injection"), .noGuard, .model("builtin"), .prompt("support@v2"),
-            .latencyBelow(milliseconds: 300), .costBelow(0.002),
-        ])
+        #expect(
+            expectations == [
+                .replyEquals("exact reply"), .replyContains("contains"), .replyLacks("lacks"),
+                .replyMatches("order \\d+"),
+                .intent("track_order", minimum: 0.7), .entity(kind: "order_id", value: "HL-482913"),
+                .context("HL-482913"), .noContext("HL-000001"), .handoff(reason: "human_requested"), .noHandoff,
+                .cacheHit, .cacheMiss, .guardFired("injection"), .noGuard, .model("builtin"), .prompt("support@v2"),
+                .latencyBelow(milliseconds: 300), .costBelow(0.002),
+            ])
         #expect(script.steps.last?.line == 28)
     }
 

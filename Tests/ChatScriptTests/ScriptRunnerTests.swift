@@ -1,10 +1,12 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import ChatScript
 @testable import ShopTalkKit
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 @Suite("Running scripts against the sample")
 struct ScriptRunnerTests {
@@ -33,12 +35,15 @@ struct ScriptRunnerTests {
         let engine = try SampleWorkspace.engine()
         let session = try engine.makeSession(customerID: "C10161")
         await session.pinClock(try Date("2026-12-03T10:00:00Z", strategy: .iso8601))
-        for message in ["hello", "where is my order?", "where is HL-876352", "what is your returns policy",
-                        "what's the weather like", "I want a human"] {
+        for message in [
+            "hello", "where is my order?", "where is HL-876352", "what is your returns policy",
+            "what's the weather like", "I want a human",
+        ] {
             _ = try await session.send(message)
         }
-        let pins = ScriptRecorder.Pins(prompt: await session.prompt.reference, model: nil, seed: nil,
-                                       now: await session.pinnedNow)
+        let pins = ScriptRecorder.Pins(
+            prompt: await session.prompt.reference, model: nil, seed: nil,
+            now: await session.pinnedNow)
         let text = ScriptRecorder.script(name: "saved", turns: await session.turns, pins: pins)
 
         let result = await ScriptRunner(engine: engine).run(try ScriptParser.parse(text, file: "saved.chat"))
@@ -103,7 +108,8 @@ struct ReplayerTests {
         try await session.usePrompt("support@v2")
         _ = try await session.send("hello")
 
-        let replay = try await Replayer(engine: engine).replay(sessionID: session.id, against: "support@v1", live: false)
+        let replay = try await Replayer(engine: engine).replay(
+            sessionID: session.id, against: "support@v1", live: false)
 
         let fields = replay.comparisons.first?.changes.map(\.field)
         #expect(fields == ["prompt", "reply"])

@@ -27,12 +27,12 @@ struct ReplayAndEvalCommandTests {
         let workspace = try TestWorkspace()
         let data = workspace.directory.appendingPathComponent("check.csv")
         try """
-            text,intent
-            where is my parcel,track_order
-            "hello, anyone there?",greeting
-            how do I reset my password,account_access
-            what is the capital of peru,out_of_scope
-            """.write(to: data, atomically: true, encoding: .utf8)
+        text,intent
+        where is my parcel,track_order
+        "hello, anyone there?",greeting
+        how do I reset my password,account_access
+        what is the capital of peru,out_of_scope
+        """.write(to: data, atomically: true, encoding: .utf8)
         let report = workspace.directory.appendingPathComponent("report.json")
 
         let result = try workspace.run(["eval", "intents", data.path, "--report", report.path], input: "")
@@ -40,7 +40,9 @@ struct ReplayAndEvalCommandTests {
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("in-scope accuracy"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
-        for key in ["accuracy", "in_scope_accuracy", "oos_recall", "oos_precision", "macro_f1", "threshold", "per_intent"] {
+        for key in [
+            "accuracy", "in_scope_accuracy", "oos_recall", "oos_precision", "macro_f1", "threshold", "per_intent",
+        ] {
             #expect(json[key] != nil, "missing \(key)")
         }
         let accuracy = try #require(json["accuracy"] as? Double)
@@ -55,8 +57,9 @@ struct ReplayAndEvalCommandTests {
         let result = try workspace.run(
             ["eval", "intents", heldOut, "--calibrate", heldOut, "--save-threshold"], input: "")
         #expect(result.status == 0, "\(result.error)")
-        let config = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: workspace.directory.appendingPathComponent("shoptalk.json"))) as? [String: Any]
+        let config =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: workspace.directory.appendingPathComponent("shoptalk.json"))) as? [String: Any]
         let understanding = try #require(config?["understanding"] as? [String: Any])
         #expect(understanding["threshold"] is Double)
         #expect(config?["name"] as? String == "Harbour Lane Home")

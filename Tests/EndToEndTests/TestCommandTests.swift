@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 @Suite("shoptalk test and run")
@@ -57,7 +58,8 @@ struct TestCommandTests {
     @Test func aFailingRunStillWritesValidJUnit() throws {
         let workspace = try TestWorkspace()
         let script = workspace.directory.appendingPathComponent("failing.chat")
-        try "@name fails <on purpose>\nuser: hi\nexpect intent thanks\n".write(to: script, atomically: true, encoding: .utf8)
+        try "@name fails <on purpose>\nuser: hi\nexpect intent thanks\n".write(
+            to: script, atomically: true, encoding: .utf8)
         let junit = workspace.directory.appendingPathComponent("failing.xml")
 
         let result = try workspace.run(["test", script.path, "--junit", junit.path], input: "")

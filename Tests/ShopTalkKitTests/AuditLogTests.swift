@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import ShopTalkKit
 
 @Suite("Audit log")
@@ -8,7 +9,7 @@ struct AuditLogTests {
 
     @discardableResult
     private func appendThree(_ log: AuditLog) throws -> [AuditEntry] {
-        try (1...3).map { index in
+        try (1...3).map { (index: Int) in
             try log.append(
                 kind: "turn", at: "2026-12-01T10:0\(index):00Z", sessionID: "S-1", turn: index,
                 customerID: "C-001", payload: #"{"turn":\#(index)}"#)

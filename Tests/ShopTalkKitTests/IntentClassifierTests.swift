@@ -125,8 +125,10 @@ struct IntentClassifierTests {
         var future = blob
         future[4] = 99
         #expect(throws: IntentClassifierError.unsupportedVersion(99)) { try IntentClassifier(serialized: future) }
-        #expect(IntentClassifierError.checksumMismatch.description == IntentClassifierError.checksumMismatch
-            .description.lowercased())
+        #expect(
+            IntentClassifierError.checksumMismatch.description
+                == IntentClassifierError.checksumMismatch
+                .description.lowercased())
     }
 }
 
@@ -153,10 +155,11 @@ struct IntentEvaluationTests {
         #expect(evaluation.confusions == [.init(gold: "b", predicted: "a", count: 1)])
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(evaluation)) as? [String: Any]
         let keys = Set(json?.keys.map { $0 } ?? [])
-        #expect(keys == [
-            "accuracy", "in_scope_accuracy", "oos_recall", "oos_precision", "macro_f1", "threshold", "per_intent",
-            "confusions",
-        ])
+        #expect(
+            keys == [
+                "accuracy", "in_scope_accuracy", "oos_recall", "oos_precision", "macro_f1", "threshold", "per_intent",
+                "confusions",
+            ])
         #expect(json?["oos_recall"] is NSNull)
     }
 

@@ -85,7 +85,8 @@ extension Session {
                 summary += " It was delivered on \(order.eta)."
             case "cancelled": break
             default:
-                summary += order.eta < today
+                summary +=
+                    order.eta < today
                     ? " It was due on \(order.eta) and is running late." : " Expected delivery: \(order.eta)."
             }
         }

@@ -96,7 +96,8 @@ extension Session {
         // 9. guard output
         let allowed = Set(knownPersonalData.map(\.value))
         let orders = retrieval.order.map { [$0] + retrieval.orders } ?? retrieval.orders
-        let grounded = (retrieval.articles.map { $0.article.title + "\n" + $0.article.body }
+        let grounded =
+            (retrieval.articles.map { $0.article.title + "\n" + $0.article.body }
             + orders.map { "\($0.id) \($0.carrier) \($0.tracking)" }
             + retrieval.products.map { "\($0.sku) \($0.name) \($0.description)" }).joined(separator: "\n")
         let checked = engine.outputGuard.inspect(

@@ -190,8 +190,10 @@ extension Session {
     var knownPersonalData: [(kind: String, value: String)] {
         var known = personalDataSeen
         if let customer {
-            known += [("name", customer.name), ("email", customer.email), ("phone", customer.phone),
-                      ("postcode", customer.postcode)]
+            known += [
+                ("name", customer.name), ("email", customer.email), ("phone", customer.phone),
+                ("postcode", customer.postcode),
+            ]
         }
         return known
     }

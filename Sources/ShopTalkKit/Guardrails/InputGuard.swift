@@ -98,12 +98,18 @@ enum InjectionScorer {
             #"\b(ignore|disregard|forget|override)\b.{0,30}\b(instructions?|rules|prompt|guidelines|polic(y|ies))\b"#,
             0.8, ["ignore", "disregard", "forget", "override"]
         ),
-        (#"\b(system|developer|hidden|initial)\s+(prompt|message|instructions?)\b"#, 0.5, ["prompt", "message", "instruction"]),
+        (
+            #"\b(system|developer|hidden|initial)\s+(prompt|message|instructions?)\b"#, 0.5,
+            ["prompt", "message", "instruction"]
+        ),
         (
             #"\b(reveal|show|print|repeat|leak)\b.{0,30}\b(prompt|instructions|rules|configuration)\b"#, 0.5,
             ["prompt", "instructions", "rules", "configuration"]
         ),
-        (#"\byou are (now|no longer)\b|\bfrom now on,? you\b|\bpretend (to be|you are)\b"#, 0.5, ["you are", "from now", "pretend"]),
+        (
+            #"\byou are (now|no longer)\b|\bfrom now on,? you\b|\bpretend (to be|you are)\b"#, 0.5,
+            ["you are", "from now", "pretend"]
+        ),
         (#"\b(jailbreak|dan mode|developer mode|god mode|sudo mode)\b"#, 0.8, ["jailbreak", "mode"]),
         (
             #"<\|?(im_start|im_end|system|endoftext)\|?>|\[/?(system|inst)\]|###\s*(system|instruction)"#, 0.8,
@@ -114,7 +120,11 @@ enum InjectionScorer {
             ["act as", "roleplay"]
         ),
         (#"\b(give|issue|approve)\b.{0,20}\b(me )?(a )?(full )?refund\b.{0,30}\bwithout\b"#, 0.3, ["without"]),
-    ].map { Signal(expression: try! NSRegularExpression(pattern: $0.0, options: [.caseInsensitive]), weight: $0.1, triggers: $0.2) }
+    ].map {
+        Signal(
+            expression: try! NSRegularExpression(pattern: $0.0, options: [.caseInsensitive]), weight: $0.1,
+            triggers: $0.2)
+    }
 
     static func score(_ text: String) -> Double {
         let lower = text.lowercased()

@@ -15,7 +15,8 @@ enum BuiltinReplies {
     static let policyIntents: Set = [
         "cancel_order", "change_order", "change_shipping_address", "return_item", "return_policy", "refund_policy",
         "cancellation_fee", "delivery_options", "delivery_time", "payment_problem", "payment_methods", "invoice",
-        "account_access", "account_update", "warranty", "price_adjustment", "privacy", "promo_code", "complaint", "contact_us", "delivery_problem",
+        "account_access", "account_update", "warranty", "price_adjustment", "privacy", "promo_code", "complaint",
+        "contact_us", "delivery_problem",
     ]
 
     private static let policyAnswer = """
@@ -54,15 +55,15 @@ enum BuiltinReplies {
         {{order_id_example}}) or ask me to connect you with a person.
         """,
         "product_question": """
-            {{#product}}{{name}} ({{sku}}) costs {{price_text}} and is {{availability}}. {{description}}{{/product}}\
-            {{#other_products}}
-            Also: {{name}} ({{sku}}), {{price_text}}, {{availability}}.{{/other_products}}
-            """,
+        {{#product}}{{name}} ({{sku}}) costs {{price_text}} and is {{availability}}. {{description}}{{/product}}\
+        {{#other_products}}
+        Also: {{name}} ({{sku}}), {{price_text}}, {{availability}}.{{/other_products}}
+        """,
         "product_availability": """
-            {{#product}}{{name}} ({{sku}}) is {{availability}}, at {{price_text}}.{{/product}}\
-            {{#other_products}}
-            Also: {{name}} ({{sku}}) is {{availability}}, at {{price_text}}.{{/other_products}}
-            """,
+        {{#product}}{{name}} ({{sku}}) is {{availability}}, at {{price_text}}.{{/product}}\
+        {{#other_products}}
+        Also: {{name}} ({{sku}}) is {{availability}}, at {{price_text}}.{{/other_products}}
+        """,
         "no_product": """
         I couldn't find that product in our catalogue. Could you give me its name or SKU (such as \
         {{sku_example}})? I can also connect you with a person.

@@ -124,7 +124,8 @@ struct IndexBuilder {
                     "INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [
                         .text(article.id), .text(article.title), .text(article.body), .text(article.file),
-                        .integer(Int64(article.line)), .text(article.version), .text(article.intents.joined(separator: ",")),
+                        .integer(Int64(article.line)), .text(article.version),
+                        .text(article.intents.joined(separator: ",")),
                     ])
                 try insert("INSERT INTO articles_fts VALUES (?, ?, ?)", [article.id, article.title, article.body])
             }

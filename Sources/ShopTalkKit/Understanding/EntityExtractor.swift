@@ -58,7 +58,8 @@ enum Patterns {
     static let phone = try! NSRegularExpression(
         pattern: #"(?<![\w])(?:\+44\s?\(?0?\)?\s?|0)(?:\d[\s-]?){9,10}(?!\d)|\+\d{1,3}(?:[\s-]?\d){7,12}(?!\d)"#)
     static let amount = try! NSRegularExpression(
-        pattern: #"[£$€]\s?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|[£$€]\s?\d+(?:[.,]\d{1,2})?|\b\d+(?:\.\d{1,2})?\s?(?:GBP|EUR|USD|pounds?|quid|euros?|dollars?)\b"#,
+        pattern:
+            #"[£$€]\s?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|[£$€]\s?\d+(?:[.,]\d{1,2})?|\b\d+(?:\.\d{1,2})?\s?(?:GBP|EUR|USD|pounds?|quid|euros?|dollars?)\b"#,
         options: [.caseInsensitive])
     static let quantity = try! NSRegularExpression(
         pattern:
@@ -78,7 +79,8 @@ enum Patterns {
         let digits = text.filter { $0.isNumber || $0 == "." || $0 == "," }
         // "1,250" groups thousands; "12,50" is a decimal comma.
         let grouped = digits.range(of: #"^\d{1,3}(,\d{3})+(\.\d+)?$"#, options: .regularExpression) != nil
-        let number = grouped ? digits.replacingOccurrences(of: ",", with: "") : digits.replacingOccurrences(of: ",", with: ".")
+        let number =
+            grouped ? digits.replacingOccurrences(of: ",", with: "") : digits.replacingOccurrences(of: ",", with: ".")
         guard let value = Double(number) else { return nil }
         return String(format: "%.2f %@", value, currency)
     }

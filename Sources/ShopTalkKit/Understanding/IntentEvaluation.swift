@@ -115,7 +115,8 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
         self.perIntent = perIntent
         let inScopeF1 = perIntent.filter { $0.key != outOfScope }.map(\.value.f1)
         macroF1 = inScopeF1.isEmpty ? 0 : inScopeF1.reduce(0, +) / Double(inScopeF1.count)
-        confusions = mistakes
+        confusions =
+            mistakes
             .map { Confusion(gold: $0.key.gold, predicted: $0.key.predicted, count: $0.value) }
             .sorted { ($1.count, $0.gold, $0.predicted) < ($0.count, $1.gold, $1.predicted) }
             .prefix(confusionLimit)

@@ -144,7 +144,8 @@ struct TextFeatures: Sendable, Hashable {
 extension TextFeatures {
     /// Lower-cased, accent-folded words with contractions expanded, as UTF-8 bytes.
     static func words(of text: String) -> [[UInt8]] {
-        let folded = text.utf8.allSatisfy { $0 < 0x80 }
+        let folded =
+            text.utf8.allSatisfy { $0 < 0x80 }
             ? text.lowercased()
             : text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
                 .lowercased()

@@ -105,9 +105,10 @@ extension WorkspaceConfig: Codable {
                 _ = try JSONSerialization.jsonObject(with: data)
             } catch {
                 detail = (error as NSError).userInfo["NSDebugDescription"] as? String ?? detail
-                line = characterOffset(in: detail).map { offset in
-                    data.prefix(offset).reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
-                } ?? 1
+                line =
+                    characterOffset(in: detail).map { offset in
+                        data.prefix(offset).reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+                    } ?? 1
             }
             return .malformed(file: file, line: line, expected: "valid JSON (\(detail))")
         @unknown default:

@@ -45,12 +45,17 @@ enum BenchCommand {
                 return Double(latencies[min(latencies.count - 1, Int(Double(latencies.count - 1) * q))]) / 1000
             }
             print("scripts: \(scripts) × \(turns) turns, \(jobs) at once, model builtin")
-            print(String(format: "turns: %d in %.2f s = %.0f turns/s", latencies.count, seconds,
-                         Double(latencies.count) / seconds))
-            print(String(format: "turn latency: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms",
-                         quantile(0.5), quantile(0.9), quantile(0.99), quantile(1)))
-            print("audit: \(verification.entries) records, WAL with synchronous=FULL, chain "
-                + (verification.isIntact ? "verified" : "BROKEN"))
+            print(
+                String(
+                    format: "turns: %d in %.2f s = %.0f turns/s", latencies.count, seconds,
+                    Double(latencies.count) / seconds))
+            print(
+                String(
+                    format: "turn latency: p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms",
+                    quantile(0.5), quantile(0.9), quantile(0.99), quantile(1)))
+            print(
+                "audit: \(verification.entries) records, WAL with synchronous=FULL, chain "
+                    + (verification.isIntact ? "verified" : "BROKEN"))
             // Where a turn's time goes, stage by stage: the median of each stage's own time.
             var stages: [String: [Int]] = [:]
             var order: [String] = []

@@ -29,7 +29,8 @@ enum EvalCommand {
         }
         guard let data else { throw UsageError("eval intents needs a DATA.csv to classify") }
         let workspace = try? global.workspaceURL()
-        let trainURL = try train.map { URL(fileURLWithPath: $0) }
+        let trainURL =
+            try train.map { URL(fileURLWithPath: $0) }
             ?? workspace.map { $0.appendingPathComponent("intents.csv") }
             ?? { throw UsageError("no workspace to take intents.csv from: pass --train FILE.csv") }()
 
@@ -58,13 +59,16 @@ enum EvalCommand {
         if save {
             guard let workspace else { throw UsageError("--save-threshold needs a workspace") }
             try saveThreshold(classifier.threshold, in: workspace.appendingPathComponent("shoptalk.json"))
-            print(String(format: "threshold %.4f saved to %@ (understanding.threshold)", classifier.threshold,
-                         workspace.appendingPathComponent("shoptalk.json").path))
+            print(
+                String(
+                    format: "threshold %.4f saved to %@ (understanding.threshold)", classifier.threshold,
+                    workspace.appendingPathComponent("shoptalk.json").path))
         }
         return 0
     }
 
-    static func summary(_ evaluation: IntentEvaluation, rows: Int, trainedOn: String, trainingTime: Duration) -> String {
+    static func summary(_ evaluation: IntentEvaluation, rows: Int, trainedOn: String, trainingTime: Duration) -> String
+    {
         func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a" }
         var lines = [
             "trained on \(trainedOn) in \(trainingTime.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))",
@@ -80,8 +84,10 @@ enum EvalCommand {
         if !worst.isEmpty {
             lines.append("worst intents (F1):")
             for (intent, metrics) in worst {
-                lines.append(String(format: "  %-28@ F1 %.3f  precision %.3f  recall %.3f  support %d",
-                                    intent, metrics.f1, metrics.precision, metrics.recall, metrics.support))
+                lines.append(
+                    String(
+                        format: "  %-28@ F1 %.3f  precision %.3f  recall %.3f  support %d",
+                        intent, metrics.f1, metrics.precision, metrics.recall, metrics.support))
             }
         }
         if !evaluation.confusions.isEmpty {

@@ -23,13 +23,17 @@ enum TestCommand {
         while let argument = iterator.next() {
             switch argument {
             case "--jobs", "-j":
-                guard let jobs = Int(try value(argument)), jobs > 0 else { throw UsageError("--jobs takes a positive number") }
+                guard let jobs = Int(try value(argument)), jobs > 0 else {
+                    throw UsageError("--jobs takes a positive number")
+                }
                 options.jobs = jobs
             case "--junit": options.junit = try value(argument)
             case "--tap": options.tap = true
             case "--filter": options.filter = try value(argument)
             case "--repeat":
-                guard let count = Int(try value(argument)), count > 0 else { throw UsageError("--repeat takes a positive number") }
+                guard let count = Int(try value(argument)), count > 0 else {
+                    throw UsageError("--repeat takes a positive number")
+                }
                 options.repeats = count
             case let flag where flag.hasPrefix("-"): throw UsageError("unknown option '\(flag)' for test")
             default: options.paths.append(argument)
@@ -42,7 +46,8 @@ enum TestCommand {
     static func test(_ arguments: [String], _ global: GlobalOptions) async throws -> Int32 {
         let options = try parse(arguments)
         let workspace = try global.workspaceURL()
-        let paths = options.paths.isEmpty
+        let paths =
+            options.paths.isEmpty
             ? [workspace.appendingPathComponent("tests")] : options.paths.map { URL(fileURLWithPath: $0) }
         let suite: TestSuite
         do {
@@ -53,7 +58,8 @@ enum TestCommand {
         }
         return try await withScratchLedger { ledger in
             let engine = try Engine(root: workspace, ledgerPath: ledger)
-            let results = await suite.run(with: ScriptRunner(engine: engine), jobs: options.jobs, repeat: options.repeats)
+            let results = await suite.run(
+                with: ScriptRunner(engine: engine), jobs: options.jobs, repeat: options.repeats)
             return report(results, options: options)
         }
     }
@@ -71,7 +77,8 @@ enum TestCommand {
         let workspace = try global.workspaceURL()
         return try await withScratchLedger { ledger in
             let printer = TranscriptPrinter(style: .forStandardOutput())
-            let result = await ScriptRunner(engine: try Engine(root: workspace, ledgerPath: ledger)).run(script) { event in
+            let result = await ScriptRunner(engine: try Engine(root: workspace, ledgerPath: ledger)).run(script) {
+                event in
                 for line in printer.lines(for: event) { print(line) }
             }
             if let error = result.error { ShopTalkCommand.report(error) }
@@ -113,7 +120,8 @@ enum TestCommand {
     /// Runs `body` with a ledger path in a fresh temporary directory, removed afterwards: test runs keep their
     /// audit records apart from the workspace's own trail.
     static func withScratchLedger<T>(_ body: (String) async throws -> T) async throws -> T {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shoptalk-run-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "shoptalk-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         return try await body(directory.appendingPathComponent("ledger.sqlite").path)

@@ -10,7 +10,8 @@ final class TestWorkspace {
     /// A copy of the sample whose index and trained classifier were built by one run of the binary, so each
     /// test starts warm: training is slow in a debug build.
     private static let warm: URL = {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("shoptalk-warm-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "shoptalk-warm-\(UUID().uuidString)")
         try? FileManager.default.copyItem(at: repository.appendingPathComponent("samples/retailer"), to: directory)
         try? FileManager.default.removeItem(at: directory.appendingPathComponent(".shoptalk"))
         let process = Process()
