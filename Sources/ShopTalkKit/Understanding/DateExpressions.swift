@@ -25,7 +25,7 @@ enum DateExpressions {
         return calendar
     }()
 
-    static func dates(in text: String, now: Date) -> [(String, Range<String.Index>)] {
+    static func dates(in text: String, now: Date, hasDigits: Bool = true) -> [(String, Range<String.Index>)] {
         let year = calendar.component(.year, from: now)
         var found: [(String, Range<String.Index>)] = []
         func add(_ range: NSRange, _ y: Int?, _ m: Int?, _ d: Int?) {
@@ -39,26 +39,28 @@ enum DateExpressions {
         func group(_ match: NSTextCheckingResult, _ index: Int) -> String? {
             Range(match.range(at: index), in: text).map { String(text[$0]) }
         }
-        for match in iso.matches(in: text, range: whole) {
+        for match in hasDigits ? iso.matches(in: text, range: whole) : [] {
             add(
                 match.range, group(match, 1).flatMap { Int($0) }, group(match, 2).flatMap { Int($0) },
                 group(match, 3).flatMap { Int($0) })
         }
-        for match in numeric.matches(in: text, range: whole) {
+        for match in hasDigits ? numeric.matches(in: text, range: whole) : [] {
             let y = group(match, 3).flatMap { Int($0) }.map { $0 < 100 ? 2000 + $0 : $0 }
             add(match.range, y, group(match, 2).flatMap { Int($0) }, group(match, 1).flatMap { Int($0) })
         }
-        for match in dayMonth.matches(in: text, range: whole) {
+        for match in hasDigits ? dayMonth.matches(in: text, range: whole) : [] {
             add(
                 match.range, group(match, 3).flatMap { Int($0) }, group(match, 2).flatMap(month),
                 group(match, 1).flatMap { Int($0) })
         }
-        for match in monthDay.matches(in: text, range: whole) {
+        for match in hasDigits ? monthDay.matches(in: text, range: whole) : [] {
             add(
                 match.range, group(match, 3).flatMap { Int($0) }, group(match, 1).flatMap(month),
                 group(match, 2).flatMap { Int($0) })
         }
-        for match in relative.matches(in: text, range: whole) {
+        let lower = text.lowercased()
+        let relativeWords = lower.contains("today") || lower.contains("tomorrow") || lower.contains("yesterday")
+        for match in relativeWords ? relative.matches(in: text, range: whole) : [] {
             guard let word = group(match, 1)?.lowercased(), let range = Range(match.range, in: text) else { continue }
             let offset = ["yesterday": -1, "today": 0, "tomorrow": 1][word] ?? 0
             if let date = calendar.date(byAdding: .day, value: offset, to: now) { found.append((iso(date), range)) }

@@ -28,19 +28,37 @@ public struct EntityExtractor: Sendable {
             entities.append(Entity(kind: kind, value: value, text: String(text[range])))
         }
 
+        // Every pattern but dates and quantities needs a digit or an '@'; most messages have neither.
+        var digits = 0
+        var at = false
+        for byte in text.utf8 {
+            if byte >= 0x30 && byte <= 0x39 { digits += 1 } else if byte == 0x40 { at = true }
+        }
+
         // Contact details first, so their digits are never read as order ids or amounts.
-        for (range, value) in Patterns.email.ranges(in: text) { claim("email", value.lowercased(), range) }
-        for (range, value) in Patterns.phone.ranges(in: text) {
-            claim("phone", value.filter { $0.isNumber || $0 == "+" }, range)
+        if at {
+            for (range, value) in Patterns.email.ranges(in: text) { claim("email", value.lowercased(), range) }
         }
-        for (sku, range) in products.skus(in: text) { claim("sku", sku, range) }
-        for match in orderIDs.matches(in: text) { claim("order_id", match.value, match.range) }
-        for (range, value) in Patterns.amount.ranges(in: text) {
-            if let amount = Patterns.amountValue(value) { claim("amount", amount, range) }
+        if digits >= 8 {
+            for (range, value) in Patterns.phone.ranges(in: text) {
+                claim("phone", value.filter { $0.isNumber || $0 == "+" }, range)
+            }
         }
-        for (value, range) in DateExpressions.dates(in: text, now: now) { claim("date", value, range) }
-        for (range, value) in Patterns.quantity.ranges(in: text) {
-            if let number = Patterns.quantityValue(value) { claim("quantity", String(number), range) }
+        if digits > 0 {
+            for (sku, range) in products.skus(in: text) { claim("sku", sku, range) }
+            for match in orderIDs.matches(in: text) { claim("order_id", match.value, match.range) }
+            for (range, value) in Patterns.amount.ranges(in: text) {
+                if let amount = Patterns.amountValue(value) { claim("amount", amount, range) }
+            }
+        }
+        for (value, range) in DateExpressions.dates(in: text, now: now, hasDigits: digits > 0) {
+            claim("date", value, range)
+        }
+        let lower = digits > 0 ? "" : text.lowercased()
+        if digits > 0 || Patterns.quantityWords.contains(where: { lower.contains($0) }) {
+            for (range, value) in Patterns.quantity.ranges(in: text) {
+                if let number = Patterns.quantityValue(value) { claim("quantity", String(number), range) }
+            }
         }
         for product in products.names(in: text) {
             entities.append(Entity(kind: "product", value: product.sku, text: product.name))
@@ -84,6 +102,11 @@ enum Patterns {
         guard let value = Double(number) else { return nil }
         return String(format: "%.2f %@", value, currency)
     }
+
+    /// Words without which the quantity pattern cannot match a message that has no digits.
+    static let quantityWords = [
+        "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight ", "nine ", "ten ", "couple",
+    ]
 
     static func quantityValue(_ text: String) -> Int? {
         let words = [

@@ -10,6 +10,8 @@ struct ProductMatcher: Sendable {
 
     private let entries: [Entry]
     private let skusByKey: [String: String]
+    /// Word to the positions in `entries` of the products whose names hold it.
+    private let byToken: [String: [Int]]
     private static let skuShape = try! NSRegularExpression(
         pattern: #"(?<![A-Za-z0-9])[A-Za-z]{2,4}[- ]?\d{3,5}(?![0-9])"#)
     private static let ignored: Set = ["the", "a", "an", "and", "of", "with", "for", "in", "set", "x"]
@@ -20,6 +22,11 @@ struct ProductMatcher: Sendable {
                 sku: product.sku, name: product.name,
                 tokens: Set(Self.tokens(product.name)).subtracting(Self.ignored))
         }
+        var byToken: [String: [Int]] = [:]
+        for (position, entry) in entries.enumerated() {
+            for token in entry.tokens { byToken[token, default: []].append(position) }
+        }
+        self.byToken = byToken
         skusByKey = Dictionary(products.map { (Self.key($0.sku), $0.sku) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -34,9 +41,14 @@ struct ProductMatcher: Sendable {
     func names(in text: String) -> [(sku: String, name: String)] {
         let words = Set(Self.tokens(text))
         guard !words.isEmpty else { return [] }
+        // Only products sharing a word with the message are scored, found through the word index.
+        var shares: [Int: Int] = [:]
+        for word in words {
+            for position in byToken[word] ?? [] { shares[position, default: 0] += 1 }
+        }
         var scored: [(score: Double, entry: Entry)] = []
-        for entry in entries where !entry.tokens.isEmpty {
-            let shared = entry.tokens.intersection(words).count
+        for (position, shared) in shares {
+            let entry = entries[position]
             let coverage = Double(shared) / Double(entry.tokens.count)
             // Two shared words, or a one-word name, keep common words like "oak" from naming a product alone.
             if coverage >= 0.6 && (shared >= 2 || entry.tokens.count == 1) {
