@@ -64,4 +64,16 @@ struct ReplayAndEvalCommandTests {
         #expect(understanding["threshold"] is Double)
         #expect(config?["name"] as? String == "Harbour Lane Home")
     }
+
+    @Test func crossValidationScoresEveryRowWithAModelThatNeverSawIt() throws {
+        let workspace = try TestWorkspace()
+        let intents = workspace.directory.appendingPathComponent("intents.csv").path
+        let result = try workspace.run(["eval", "intents", intents, "--folds", "3"], input: "")
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("fold 3 of 3"))
+        let accuracyLine = try #require(result.output.split(separator: "\n").first { $0.hasPrefix("accuracy: ") })
+        let value = Double(accuracyLine.dropFirst(10).prefix { $0 != "%" }) ?? 0
+        // Held-out folds score well below a model tested on its own training rows, but far above chance.
+        #expect(value > 70 && value < 100)
+    }
 }

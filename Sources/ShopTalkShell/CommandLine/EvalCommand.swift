@@ -10,6 +10,7 @@ enum EvalCommand {
         var calibrate: String?
         var report: String?
         var save = false
+        var folds: Int?
         var iterator = arguments.dropFirst().makeIterator()
         func value(_ flag: String) throws -> String {
             guard let value = iterator.next() else { throw UsageError("\(flag) needs a file") }
@@ -21,6 +22,11 @@ enum EvalCommand {
             case "--calibrate": calibrate = try value(argument)
             case "--report": report = try value(argument)
             case "--save-threshold": save = true
+            case "--folds":
+                guard let count = Int(try value(argument)), count >= 2 else {
+                    throw UsageError("--folds takes a whole number of at least 2")
+                }
+                folds = count
             case let flag where flag.hasPrefix("-"): throw UsageError("unknown option '\(flag)' for eval intents")
             default:
                 guard data == nil else { throw UsageError("eval intents takes one DATA.csv") }
@@ -28,6 +34,9 @@ enum EvalCommand {
             }
         }
         guard let data else { throw UsageError("eval intents needs a DATA.csv to classify") }
+        if let folds {
+            return try crossValidate(URL(fileURLWithPath: data), folds: folds, report: report)
+        }
         let workspace = try? global.workspaceURL()
         let trainURL =
             try train.map { URL(fileURLWithPath: $0) }
@@ -109,5 +118,41 @@ enum EvalCommand {
         object["understanding"] = understanding
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         try (data + Data("\n".utf8)).write(to: url, options: .atomic)
+    }
+
+    /// K-fold cross-validation on one file: each row is scored by a model that never saw it. Folds are
+    /// stratified and deterministic: the n-th row of each intent goes to fold n mod K.
+    private static func crossValidate(_ url: URL, folds: Int, report: String?) throws -> Int32 {
+        let examples = try IntentExample.load(from: url)
+        var seen: [String: Int] = [:]
+        let fold = examples.map { example -> Int in
+            defer { seen[example.intent, default: 0] += 1 }
+            return seen[example.intent, default: 0] % folds
+        }
+        var gold: [String] = []
+        var predicted: [String] = []
+        let started = ContinuousClock.now
+        var threshold = 0.0
+        for index in 0..<folds {
+            let training = zip(examples, fold).filter { $0.1 != index }.map(\.0)
+            let held = zip(examples, fold).filter { $0.1 == index }.map(\.0)
+            let classifier = IntentClassifier(training: training)
+            threshold += classifier.threshold / Double(folds)
+            gold += held.map(\.intent)
+            predicted += held.map { classifier.predict($0.text).intent }
+            print("fold \(index + 1) of \(folds): \(held.count) rows")
+        }
+        let evaluation = IntentEvaluation(gold: gold, predicted: predicted, threshold: threshold)
+        print(
+            summary(
+                evaluation, rows: examples.count, trainedOn: "\(folds) folds of \(url.path)",
+                trainingTime: ContinuousClock.now - started))
+        if let report {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(evaluation).write(to: URL(fileURLWithPath: report))
+            print("report written to \(report)")
+        }
+        return 0
     }
 }
