@@ -9,6 +9,8 @@
 #include <histedit.h>
 #include <stdio.h>
 #include <wchar.h>
+#include <signal.h>
+#include <string.h>
 
 /* glibc only declares wcwidth under _XOPEN_SOURCE, which Swift's Glibc module does not define. */
 extern int wcwidth(wchar_t c);
@@ -140,6 +142,35 @@ static inline int shim_history_save(History *hist, const char *path)
 {
     HistEvent event;
     return history(hist, &event, H_SAVE, path);
+}
+
+/* Ctrl-C while editing cancels the line instead of ending the shell: bound to this function, it empties
+   the line, notes the cancellation and ends the read, so the caller can offer a fresh prompt. */
+static volatile sig_atomic_t shim_interrupted = 0;
+
+static unsigned char shim_cancel_line(EditLine *el, int ch)
+{
+    (void)ch;
+    const LineInfo *line = el_line(el);
+    el_cursor(el, (int)(line->lastchar - line->cursor));
+    el_deletestr(el, (int)(line->lastchar - line->buffer));
+    shim_interrupted = 1;
+    return CC_NEWLINE;
+}
+
+static inline int shim_el_bind_cancel(EditLine *el)
+{
+    /* With the terminal's signal keys off while a line is edited, Ctrl-C reaches libedit as a key. */
+    el_set(el, EL_SETTY, "-d", "-isig", NULL);
+    el_set(el, EL_ADDFN, "shoptalk-cancel", "Cancel the line", shim_cancel_line);
+    return el_set(el, EL_BIND, "^C", "shoptalk-cancel", NULL);
+}
+
+static inline int shim_take_interrupt(void)
+{
+    int was = shim_interrupted;
+    shim_interrupted = 0;
+    return was;
 }
 
 #endif

@@ -12,10 +12,21 @@ public enum Reporters {
             if let message = message(before: failure.step, in: result.script) {
                 lines.append("    after: user: \(message)")
             }
-            if case .expect(let expectation) = failure.step.kind, expectation.isAboutText, let seen = failure.seen {
-                lines += diff(expected: expectedText(expectation), actual: seen).map { "    " + $0 }
-            } else {
+            guard case .expect(let expectation) = failure.step.kind, let seen = failure.seen else {
                 lines.append("    seen:  \(failure.seen ?? "")")
+                continue
+            }
+            switch expectation {
+            case .replyEquals(let text):
+                lines += diff(expected: text, actual: seen).map { "    " + $0 }
+            case .replyContains(let text):
+                lines += ["    expected the reply to contain: \(text)", "    reply: \(flattened(seen))"]
+            case .replyLacks(let text):
+                lines += ["    expected the reply not to contain: \(text)", "    reply: \(flattened(seen))"]
+            case .replyMatches(let pattern):
+                lines += ["    expected the reply to match: /\(pattern)/", "    reply: \(flattened(seen))"]
+            default:
+                lines.append("    seen:  \(seen)")
             }
         }
         return lines.joined(separator: "\n")
@@ -74,6 +85,8 @@ public enum Reporters {
 
     /// A compact expected/actual diff: both texts, with a caret under the first difference.
     static func diff(expected: String, actual: String) -> [String] {
+        let expected = flattened(expected)
+        let actual = flattened(actual)
         let common = zip(expected, actual).prefix { $0 == $1 }.count
         let start = max(0, common - 30)
         func window(_ text: String) -> String {
@@ -86,11 +99,9 @@ public enum Reporters {
         return ["expected: \(window(expected))", "actual:   \(window(actual))", "          \(caret)"]
     }
 
-    private static func expectedText(_ expectation: Expectation) -> String {
-        switch expectation {
-        case .replyEquals(let text), .replyContains(let text), .replyLacks(let text), .replyMatches(let text): text
-        default: ""
-        }
+    /// A reply on one line, its line breaks shown as ⏎.
+    private static func flattened(_ text: String) -> String {
+        text.replacingOccurrences(of: "\n", with: " ⏎ ")
     }
 
     private static func message(before step: Step, in script: Script) -> String? {

@@ -17,7 +17,8 @@ public struct ScriptError: Error, CustomStringConvertible, Sendable, Hashable {
     }
 
     public var description: String {
-        "\(file):\(line):\(column): expected \(expected), found '\(text)'"
+        if line == 0 { return "\(file): no such file" }
+        return "\(file):\(line):\(column): expected \(expected), found '\(text)'"
     }
 }
 

@@ -11,6 +11,9 @@ public enum ScriptParser {
     /// Parses the script at `url`.
     public static func parse(contentsOf url: URL, displayPath: String? = nil) throws -> Script {
         let path = displayPath ?? url.path
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ScriptErrors(errors: [ScriptError(file: path, line: 0, column: 0, text: "", expected: "")])
+        }
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw ScriptErrors(errors: [
                 ScriptError(file: path, line: 1, column: 1, text: "", expected: "a readable UTF-8 text file")

@@ -42,7 +42,9 @@ public enum ScriptRecorder {
                 continue
             }
             guard !turn.message.isEmpty else { continue }
-            lines.append("user: \(turn.message)")
+            // Card numbers never go into a file that is meant to be shared and committed.
+            let cards = PIIDetector().spans(in: turn.message).filter { $0.kind == "card" }
+            lines.append("user: " + PIIDetector.replacing(cards.map { ($0.kind, $0.text) }, in: turn.message))
             lines += replyLines(turn)
             if let intent = turn.intent?.intent { lines.append("expect intent \(intent)") }
             lines.append(turn.handoff.map { "expect handoff \($0.reason)" } ?? "expect no handoff")

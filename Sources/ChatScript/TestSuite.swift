@@ -18,10 +18,7 @@ public struct TestSuite: Sendable {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard manager.fileExists(atPath: path.path, isDirectory: &isDirectory) else {
-                throw ScriptErrors(errors: [
-                    ScriptError(
-                        file: path.path, line: 1, column: 1, text: path.path, expected: "a .chat file or a directory")
-                ])
+                throw ScriptErrors(errors: [ScriptError(file: path.path, line: 0, column: 0, text: "", expected: "")])
             }
             if isDirectory.boolValue {
                 let found =

@@ -90,6 +90,7 @@ package final class LineEditor {
         }
         shim_el_bind(editLine, "^I", "shoptalk-complete")
         shim_el_bind(editLine, "^R", "em-inc-search-prev")
+        shim_el_bind_cancel(editLine)
     }
 
     deinit {
@@ -109,6 +110,11 @@ package final class LineEditor {
             shim_el_prepare_terminal(editLine, 1)
             var count: Int32 = 0
             guard let raw = el_gets(editLine, &count) else {
+                if shim_take_interrupt() != 0 {
+                    // Ctrl-C on an empty line: a fresh prompt, not the end of input.
+                    markCancelled()
+                    continue
+                }
                 if count < 0 && errno == EINTR {
                     continue
                 }
@@ -121,12 +127,24 @@ package final class LineEditor {
             }
             // The count from el_gets is not a byte length in every libedit release once multibyte input is on,
             // so the NUL-terminated buffer is the only trustworthy length.
+            if shim_take_interrupt() != 0 {
+                // Ctrl-C dropped what was typed; a fresh prompt follows, as in other shells.
+                markCancelled()
+                continue
+            }
             var line = String(cString: raw)
             while line.hasSuffix("\n") || line.hasSuffix("\r") {
                 line.removeLast()
             }
             return line
         }
+    }
+
+    /// Shows that the line was dropped and moves to a fresh one.
+    private func markCancelled() {
+        guard let output = shim_el_output(editLine) else { return }
+        fputs("^C\n", output)
+        fflush(output)
     }
 
     /// Adds a line to the history and saves the history file; blank lines and an immediate repeat are ignored.

@@ -285,8 +285,13 @@ extension Shell {
             now: await session.pinnedNow)
         let name = URL(fileURLWithPath: arguments[0]).deletingPathExtension().lastPathComponent
         let text = ScriptRecorder.script(name: name, turns: turns, pins: pins)
-        try text.write(toFile: arguments[0], atomically: true, encoding: .utf8)
-        print("saved \(turns.count) turns to \(arguments[0])")
+        do {
+            try text.write(toFile: arguments[0], atomically: true, encoding: .utf8)
+        } catch {
+            fail("cannot write \(arguments[0]): check that its directory exists and is writable")
+            return
+        }
+        print("saved \(turns.count) turn\(turns.count == 1 ? "" : "s") to \(arguments[0])")
     }
 
     private func replay(_ arguments: [String]) async throws {

@@ -73,4 +73,18 @@ struct TerminalShellTests {
         #expect(!plain.rawTranscript.contains("\u{1b}[36m"))
         #expect(!plain.rawTranscript.contains("\u{1b}[1m"))
     }
+
+    @Test func ctrlCDropsTheLineAndKeepsTheShell() throws {
+        let workspace = try TestWorkspace()
+        let terminal = try start(workspace)
+        _ = try terminal.expect("you> ")
+        try terminal.send("where is my\u{03}")
+        _ = try terminal.expect("^C")
+        _ = try terminal.expect("you> ")
+        try terminal.send("/trace\r")
+        _ = try terminal.expect("no turn yet")
+        _ = try terminal.expect("you> ")
+        try terminal.send("/quit\r")
+        #expect(try terminal.waitForExit() == 0)
+    }
 }

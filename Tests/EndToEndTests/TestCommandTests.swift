@@ -51,7 +51,8 @@ struct TestCommandTests {
         #expect(result.status == 1)
         #expect(result.output.contains("FAIL a signed-in customer tracks a packed order"))
         #expect(result.output.contains("broken.chat:10: bot~ Parcelforce"))
-        #expect(result.output.contains("actual:   Your order HL-876352 is packed"))
+        #expect(result.output.contains("expected the reply to contain: Parcelforce"))
+        #expect(result.output.contains("reply: Your order HL-876352 is packed"))
         #expect(result.output.hasSuffix("0 passed, 1 failed\n"))
     }
 

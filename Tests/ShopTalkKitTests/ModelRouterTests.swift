@@ -102,14 +102,13 @@ struct ModelRouterTests {
     }
 
     @Test func callTimeoutBoundsASlowModel() async throws {
-        // The server stalls far longer than the bound, so only a working timeout passes even on a loaded machine.
+        // The server stalls for a minute and would then answer, so only a working timeout ends the call with
+        // an error; elapsed time is not asserted because other suites may hold the machine's cores.
         let server = try LoopbackServer { _ in .stalled(for: 60) }
         let router = ModelRouter(
             models: [model("slow", server)], retry: .none, callTimeout: 0.2, clock: ManualModelClock()
         )
-        let started = ContinuousClock.now
         let failure = await #expect(throws: RoutingFailure.self) { try await router.complete(request, model: "slow") }
-        #expect(ContinuousClock.now - started < .seconds(30))
         #expect(failure?.lastError == .timedOut(model: "slow", seconds: 0.2))
         #expect(server.requests.count == 1)
     }

@@ -75,8 +75,9 @@ extension Session {
     static func value(of order: Order, today: String) -> TemplateValue {
         let symbol = currencySymbol(order.currency)
         var summary = "Your order \(order.id) is \(order.statusText)."
+        let finished = ["delivered", "return_requested", "returned", "refunded"].contains(order.status)
         if !order.carrier.isEmpty {
-            summary += " It is with \(order.carrier)"
+            summary += finished ? " It was sent with \(order.carrier)" : " It is with \(order.carrier)"
             summary += order.tracking.isEmpty ? "." : ", tracking number \(order.tracking)."
         }
         if !order.eta.isEmpty {

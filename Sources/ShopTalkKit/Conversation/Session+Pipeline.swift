@@ -20,7 +20,9 @@ extension Session {
             turn.guards.append(
                 GuardVerdict(
                     name: "rate_limit", stage: "input", action: "block",
-                    detail: "over \(engine.config.rateLimits.perMinute) messages a minute"))
+                    detail:
+                        "over \(engine.config.rateLimits.burst) messages at once or \(engine.config.rateLimits.perMinute) a minute"
+                ))
             turn.route = Route(kind: "refuse", reason: "rate_limit")
             turn.reply = reply(for: "rate_limited", context: baseContext(message: turn.message))
             return try await finish(turn, clock: clock)
@@ -190,9 +192,10 @@ extension Session {
     var knownPersonalData: [(kind: String, value: String)] {
         var known = personalDataSeen
         if let customer {
+            // The full name first, so it is redacted whole before its first name is.
             known += [
                 ("name", customer.name), ("email", customer.email), ("phone", customer.phone),
-                ("postcode", customer.postcode),
+                ("postcode", customer.postcode), ("name", String(customer.name.split(separator: " ").first ?? "")),
             ]
         }
         return known

@@ -28,7 +28,12 @@ public struct InputGuard: Sendable {
     public func inspect(_ raw: String) -> Outcome {
         var verdicts: [GuardVerdict] = []
         var text = Self.normalise(raw)
-        if text != raw.trimmingCharacters(in: CharacterSet(charactersIn: " \t\r\n")) {
+        // Folding line breaks and runs of spaces is not worth a verdict; removing or changing characters is.
+        let spacesFolded = raw.split(whereSeparator: {
+            $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r\n" || $0 == "\r"
+        })
+        .joined(separator: " ")
+        if text != spacesFolded {
             verdicts.append(
                 GuardVerdict(
                     name: "normalise", stage: "input", action: "redact",

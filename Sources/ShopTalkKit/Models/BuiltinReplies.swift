@@ -60,9 +60,9 @@ enum BuiltinReplies {
         Also: {{name}} ({{sku}}), {{price_text}}, {{availability}}.{{/other_products}}
         """,
         "product_availability": """
-        {{#product}}{{name}} ({{sku}}) is {{availability}}, at {{price_text}}.{{/product}}\
+        {{#product}}{{name}} ({{sku}}, {{price_text}}) is {{availability}}.{{/product}}\
         {{#other_products}}
-        Also: {{name}} ({{sku}}) is {{availability}}, at {{price_text}}.{{/other_products}}
+        Also: {{name}} ({{sku}}, {{price_text}}) is {{availability}}.{{/other_products}}
         """,
         "no_product": """
         I couldn't find that product in our catalogue. Could you give me its name or SKU (such as \

@@ -110,15 +110,15 @@ public struct Retriever: Sendable {
     private func findProducts(entities: [Entity], message: String, into result: inout Retrieval) throws {
         var skus = entities.all("sku")
         skus += entities.all("product").filter { !skus.contains($0) }
-        result.products = try skus.prefix(3).compactMap { try index.product(sku: $0) }
+        result.products = try skus.prefix(5).compactMap { try index.product(sku: $0) }
         if result.products.isEmpty {
             let terms = SearchTerms.content(of: message).filter { !SearchTerms.productNoise.contains($0) }
             // A product found by search must carry most of the words asked about, not merely share one.
             let needed = max(1, Int((Double(terms.count) * 0.6).rounded(.up)))
-            result.products = try index.products(matching: terms, limit: 5).filter { product in
+            result.products = try index.products(matching: terms, limit: 8).filter { product in
                 let name = Set(ProductMatcher.tokens(product.name + " " + product.category))
                 return terms.filter { name.contains(ProductMatcher.tokens($0).first ?? $0) }.count >= needed
-            }.prefix(3).map { $0 }
+            }.prefix(5).map { $0 }
         }
         if result.products.isEmpty { result.situation = "no_product" }
     }
@@ -134,7 +134,8 @@ public struct Retriever: Sendable {
         let hits = found.map { hit in
             let topic = topics[hit.article.id] == intent ? 1.0 : 0
             let marked = hit.article.intents.contains(intent) ? 0.5 : 0
-            return ArticleHit(article: hit.article, score: hit.score / top + topic + marked)
+            let titled = SearchTerms.titleOverlap(hit.article, content: content) * 0.8
+            return ArticleHit(article: hit.article, score: hit.score / top + topic + marked + titled)
         }.sorted { $0.score > $1.score }
         guard let best = hits.first, SearchTerms.isRelevant(best.article, content: content, hints: hints) else {
             result.situation = "no_article"

@@ -43,6 +43,14 @@ enum SearchTerms {
         return content.contains { words.contains(stem($0)) } || hints.contains { title.contains(stem($0)) }
     }
 
+    /// The share of the message's words that the article's title holds: a title naming what was asked is
+    /// the surest sign of the specific answer ("Changing your email address" for "change my email").
+    static func titleOverlap(_ article: Article, content: [String]) -> Double {
+        guard !content.isEmpty else { return 0 }
+        let title = Set(article.title.lowercased().split { !($0.isLetter || $0.isNumber) }.map { stem(String($0)) })
+        return Double(content.filter { title.contains(stem($0)) }.count) / Double(content.count)
+    }
+
     /// A crude stem: enough to match "refunds" with "refund" and "delivered" with "delivery".
     static func stem(_ word: String) -> String {
         String(word.prefix(word.count > 6 ? 6 : max(word.count, 4)))

@@ -56,13 +56,17 @@ struct ProductMatcher: Sendable {
             }
         }
         scored.sort { $0.score > $1.score || ($0.score == $1.score && $0.entry.sku < $1.entry.sku) }
-        return scored.prefix(3).map { ($0.entry.sku, $0.entry.name) }
+        return scored.prefix(5).map { ($0.entry.sku, $0.entry.name) }
     }
 
     static func tokens(_ text: String) -> [String] {
         text.lowercased().split { !($0.isLetter || $0.isNumber) }.map { word in
             // A plural and its singular should match ("mugs" names "Mug").
-            word.count > 3 && word.hasSuffix("s") && !word.hasSuffix("ss") ? String(word.dropLast()) : String(word)
+            if word.count > 4 && ["ches", "shes", "xes", "sses"].contains(where: { word.hasSuffix($0) }) {
+                return String(word.dropLast(2))
+            }
+            return word.count > 3 && word.hasSuffix("s") && !word.hasSuffix("ss")
+                ? String(word.dropLast()) : String(word)
         }
     }
 

@@ -8,7 +8,7 @@ public enum WorkspaceError: Error, CustomStringConvertible, Sendable, Equatable 
     public var description: String {
         switch self {
         case .notFound(let path):
-            "no workspace at \(path): expected a directory holding shoptalk.json (try 'shoptalk init \(path)')"
+            "no workspace at \(path): expected a directory holding shoptalk.json (samples/retailer is a complete example)"
         case .unreadable(let file, let reason): "\(file): \(reason)"
         case .malformed(let file, let line, let expected): "\(file):\(line): expected \(expected)"
         case .invalidConfig(let file, let key, let expected): "\(file): '\(key)' \(expected)"

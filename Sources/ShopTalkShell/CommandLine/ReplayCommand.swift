@@ -14,7 +14,10 @@ enum ReplayCommand {
         while let argument = iterator.next() {
             switch argument {
             case "--since":
-                guard let value = iterator.next() else { throw UsageError("--since needs a time such as 2026-12-01") }
+                guard let value = iterator.next(),
+                    (try? Date(value, strategy: .iso8601)) != nil
+                        || (try? Date(value + "T00:00:00Z", strategy: .iso8601)) != nil
+                else { throw UsageError("--since needs a date or time such as 2026-12-01 or 2026-12-01T09:00:00Z") }
                 since = value
             case "--against":
                 guard let value = iterator.next() else { throw UsageError("--against needs NAME@VERSION") }

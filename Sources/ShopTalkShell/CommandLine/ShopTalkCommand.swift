@@ -3,6 +3,9 @@ import ShopTalkKit
 
 /// The `shoptalk` command line: global options, then a subcommand (the shell when there is none).
 package enum ShopTalkCommand {
+    /// The release this build is.
+    static let version = "0.1.0"
+
     package static let usage = """
         usage: shoptalk [--workspace DIR] [--customer ID] [--verbose]   start the shell
                shoptalk test [PATH…] [--jobs N] [--junit FILE] [--tap] [--filter TEXT] [--repeat N]
@@ -13,7 +16,7 @@ package enum ShopTalkCommand {
                shoptalk eval intents DATA.csv [--train FILE.csv] [--calibrate VAL.csv] [--report FILE] [--save-threshold] [--folds K]
                                                                         measure the intent recogniser
                shoptalk bench [--scripts N] [--turns N] [--jobs N]         throughput and latency of the pipeline
-               shoptalk audit tail [N] | verify                         read or verify the audit log
+               shoptalk audit tail [N] [--json] | verify                         read or verify the audit log
                shoptalk prompts list | show NAME@VER                    the prompt library
                shoptalk help                                            this text
 
@@ -38,6 +41,9 @@ package enum ShopTalkCommand {
                     options.customer = value
                 case "--verbose", "-v": options.verbose = true
                 case "--help", "-h": rest = ["help"]
+                case "--version":
+                    print("shoptalk \(version)")
+                    return 0
                 default: rest.append(argument)
                 }
             }
@@ -83,12 +89,17 @@ package enum ShopTalkCommand {
         let engine = try options.openEngine()
         switch arguments.first ?? "tail" {
         case "tail":
-            let count = arguments.count > 1 ? Int(arguments[1]) : 20
-            guard let count else { throw UsageError("audit tail takes a number of entries") }
+            let json = arguments.contains("--json")
+            let numbers = arguments.dropFirst().filter { $0 != "--json" }
+            let count = numbers.first.map { Int($0) } ?? 20
+            guard let count, count > 0 else { throw UsageError("audit tail takes a number of entries (and --json)") }
             for entry in try engine.audit.tail(count) {
-                print(
-                    "\(entry.seq)\t\(entry.at)\t\(entry.kind)\t\(entry.sessionID ?? "-")\t\(entry.turn.map(String.init) ?? "-")\t\(entry.payload)"
-                )
+                // One tab-separated line an entry; --json adds the stored record itself.
+                let fields = [
+                    String(entry.seq), entry.at, entry.kind, entry.sessionID ?? "-", entry.turn.map(String.init) ?? "-",
+                    entry.customerID ?? "-", String(entry.hash.prefix(12)),
+                ]
+                print(fields.joined(separator: "\t") + (json ? "\t" + entry.payload : ""))
             }
             return 0
         case "verify":

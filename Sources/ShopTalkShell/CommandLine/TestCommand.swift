@@ -53,8 +53,17 @@ enum TestCommand {
         do {
             suite = try TestSuite.load(paths: paths).filtered(by: options.filter)
         } catch let errors as ScriptErrors {
-            ShopTalkCommand.report("\(errors.errors.count) malformed line(s):\n\(errors)")
+            let malformed = errors.errors.filter { $0.line > 0 }.count
+            ShopTalkCommand.report(
+                (malformed > 0 ? "\(malformed) malformed line(s):\n" : "") + "\(errors)")
             return 2
+        }
+        guard !suite.scripts.isEmpty else {
+            ShopTalkCommand.report(
+                "no scripts"
+                    + (options.filter.map { " match '\($0)'" } ?? " under \(paths.map(\.path).joined(separator: ", "))")
+                    + " (a run of nothing fails)")
+            return 1
         }
         return try await withScratchLedger { ledger in
             let engine = try Engine(root: workspace, ledgerPath: ledger)
@@ -88,7 +97,6 @@ enum TestCommand {
     }
 
     private static func report(_ results: [[ScriptResult]], options: Options) -> Int32 {
-        let firsts = results.compactMap(\.first)
         let flaky = results.filter { runs in Set(runs.map(\.passed)).count > 1 }
         let failed = results.filter { runs in runs.contains { !$0.passed } }
         if options.tap {
@@ -102,18 +110,18 @@ enum TestCommand {
             let passes = runs.filter(\.passed).count
             print("FLAKY \(runs[0].script.name) (\(runs[0].script.file)): passed \(passes) of \(runs.count) runs")
         }
+        var writeFailed = false
         if let junit = options.junit {
-            let all = results.flatMap { $0 }
             do {
-                try Reporters.junit(all).write(toFile: junit, atomically: true, encoding: .utf8)
+                try Reporters.junit(results.flatMap { $0 }).write(toFile: junit, atomically: true, encoding: .utf8)
             } catch {
-                ShopTalkCommand.report("cannot write \(junit): \(error.localizedDescription)")
+                ShopTalkCommand.report("cannot write the JUnit report to \(junit): check that its directory exists")
+                writeFailed = true
             }
         }
-        let seconds = firsts.reduce(0) { $0 + $1.seconds }
         let line = Reporters.summary(passed: results.count - failed.count, failed: failed.count)
         print(options.tap ? "# " + line : line)
-        _ = seconds
+        if writeFailed { return 3 }
         return failed.isEmpty ? 0 : 1
     }
 
