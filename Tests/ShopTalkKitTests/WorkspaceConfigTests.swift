@@ -162,4 +162,23 @@ struct WorkspaceConfigTests {
             return
         }
     }
+
+    @Test func unknownSettingsAreNamedWithTheNearestKnownOne() {
+        let json =
+            #"{"nme": "X", "rate_limits": {"brust": 3}, "models": {"local": {"modle": "m"}}, "roles": {"ann": "admin"}}"#
+        let warnings = WorkspaceConfig.unknownKeys(in: Data(json.utf8), file: "shoptalk.json")
+        #expect(
+            Set(warnings) == [
+                "shoptalk.json: unknown setting 'nme' is ignored (did you mean 'name'?)",
+                "shoptalk.json: unknown setting 'models.local.modle' is ignored (did you mean 'model'?)",
+                "shoptalk.json: unknown setting 'rate_limits.brust' is ignored (did you mean 'burst'?)",
+            ])
+        #expect(warnings.count == 3)
+    }
+
+    @Test func aCompleteConfigHasNoUnknownSettings() throws {
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples/retailer/shoptalk.json")
+        #expect(WorkspaceConfig.unknownKeys(in: try Data(contentsOf: sample), file: "shoptalk.json").isEmpty)
+    }
 }

@@ -5,6 +5,8 @@ public final class Engine: Sendable {
     public let root: URL
     public let stateDirectory: URL
     public let config: WorkspaceConfig
+    /// Problems worth telling the user that do not stop the workspace loading, such as unknown settings.
+    public let warnings: [String]
     public let index: DataIndex
     public let classifier: IntentClassifier
     public let extractor: EntityExtractor
@@ -45,6 +47,7 @@ public final class Engine: Sendable {
         self.stateDirectory = stateDirectory ?? root.appendingPathComponent(".shoptalk")
         try FileManager.default.createDirectory(at: self.stateDirectory, withIntermediateDirectories: true)
         config = try WorkspaceConfig.load(from: configURL)
+        warnings = WorkspaceConfig.unknownKeys(in: (try? Data(contentsOf: configURL)) ?? Data(), file: configURL.path)
         index = try DataIndex.open(root: root, stateDirectory: self.stateDirectory)
         classifier = try Self.loadClassifier(
             root: root, stateDirectory: self.stateDirectory,

@@ -27,6 +27,7 @@ enum BenchCommand {
         let workspace = try global.workspaceURL()
         return try await TestCommand.withScratchLedger { ledger in
             let engine = try Engine(root: workspace, ledgerPath: ledger)
+            for warning in engine.warnings { ShopTalkCommand.report("warning: " + warning) }
             let generated = try BenchmarkScripts.generate(engine: engine, count: scripts, turns: turns)
             // One untimed script warms lazily built state (article topics, prepared statements).
             _ = await ScriptRunner(engine: engine).run(generated[0])

@@ -160,7 +160,9 @@ struct GlobalOptions {
     }
 
     func openEngine() throws -> Engine {
-        try Engine(root: try workspaceURL())
+        let engine = try Engine(root: try workspaceURL())
+        for warning in engine.warnings { ShopTalkCommand.report("warning: " + warning) }
+        return engine
     }
 
     /// The sample workspace shipped beside the binary: `samples/retailer` in an enclosing directory.

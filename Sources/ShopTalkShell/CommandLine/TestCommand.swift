@@ -67,6 +67,7 @@ enum TestCommand {
         }
         return try await withScratchLedger { ledger in
             let engine = try Engine(root: workspace, ledgerPath: ledger)
+            for warning in engine.warnings { ShopTalkCommand.report("warning: " + warning) }
             let results = await suite.run(
                 with: ScriptRunner(engine: engine), jobs: options.jobs, repeat: options.repeats)
             return report(results, options: options)
