@@ -6,7 +6,7 @@ import ShopTalkKit
 public enum BenchmarkScripts {
     /// `count` scripts of `turns` messages each, the same for the same seed and workspace.
     public static func generate(engine: Engine, count: Int, turns: Int, seed: UInt64 = 1) throws -> [Script] {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let customers = try engine.index.customerIDs()
         let utterances = try trainingUtterances(engine.root)
         guard !customers.isEmpty, !utterances.isEmpty else { return [] }
@@ -32,22 +32,5 @@ public enum BenchmarkScripts {
         let table = try CSVTable(contentsOf: root.appendingPathComponent("intents.csv"))
         // Requests for a person end a conversation's automation; the benchmark measures the automated path.
         return table.dictionaries.filter { $0.values["intent"] != "human_agent" }.compactMap { $0.values["text"] }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so benchmark scripts are the same on every machine.
-struct SeededRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }

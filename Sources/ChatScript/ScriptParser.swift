@@ -1,4 +1,5 @@
 import Foundation
+import ShopTalkKit
 
 /// Reads `.chat` scripts: every malformed line is reported, with file, line, column and what was expected.
 public enum ScriptParser {
@@ -93,7 +94,7 @@ private struct LineReader {
             let name = text.dropFirst().split(separator: " ").first.map(String.init) ?? ""
             guard ScriptParser.commands.contains(name) else {
                 let known = ScriptParser.commands.sorted()
-                let nearest = known.min { distance($0, name) < distance($1, name) } ?? "help"
+                let nearest = known.min { EditDistance.between($0, name) < EditDistance.between($1, name) } ?? "help"
                 throw error(
                     at: 0, text,
                     expected: "a shell command such as /\(nearest) (known: \(known.joined(separator: ", ")))")
@@ -251,16 +252,4 @@ private struct LineReader {
         return Double(text)
     }
 
-    private func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for (i, left) in a.enumerated() {
-            var current = [i + 1] + Array(repeating: 0, count: b.count)
-            for (j, right) in b.enumerated() {
-                current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (left == right ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
 }

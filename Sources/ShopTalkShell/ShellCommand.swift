@@ -1,3 +1,5 @@
+import ShopTalkKit
+
 /// A command of the shell: its name, how it is used, and what it does.
 struct ShellCommand: Sendable {
     var name: String
@@ -87,23 +89,5 @@ struct ShellCommand: Sendable {
         let scored = all.map { ($0.name, EditDistance.between($0.name, name)) }.min { $0.1 < $1.1 }
         guard let (best, distance) = scored, distance <= max(2, name.count / 2) else { return nil }
         return best
-    }
-}
-
-/// Levenshtein distance between two short strings.
-enum EditDistance {
-    static func between(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        for (i, left) in a.enumerated() {
-            var current = [i + 1] + Array(repeating: 0, count: b.count)
-            for (j, right) in b.enumerated() {
-                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (left == right ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }

@@ -108,7 +108,7 @@ extension IntentClassifier {
         for (row, target) in targets.enumerated() {
             byClass[target].append(row)
         }
-        var random = TrainingShuffler(seed: 0xF01D)
+        var random = SplitMix64(seed: 0xF01D)
         var assignment = [Int](repeating: 0, count: targets.count)
         var next = 0
         for var rows in byClass {

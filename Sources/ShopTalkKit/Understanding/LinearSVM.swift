@@ -94,7 +94,7 @@ struct LinearSVM: Sendable {
         let upper = steps + width
         let lower = upper + width
         var upperLimit = [Float](repeating: .infinity, count: width)
-        var random = TrainingShuffler(seed: 0x5EED)
+        var random = SplitMix64(seed: 0x5EED)
         rows.offsets.withUnsafeBufferPointer { offsets in
             rows.indices.withUnsafeBufferPointer { indices in
                 rows.values.withUnsafeBufferPointer { values in

@@ -28,8 +28,8 @@ extension WorkspaceConfig {
         func check(_ object: [String: Any], path: String, pattern: String) {
             guard let known = knownKeys[pattern] else { return }
             for key in object.keys.sorted() where !known.contains(key) {
-                let nearest = known.min { distance($0, key) < distance($1, key) }
-                let hint = nearest.map { distance($0, key) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
+                let nearest = known.min { EditDistance.between($0, key) < EditDistance.between($1, key) }
+                let hint = nearest.map { EditDistance.between($0, key) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
                 let place = path.isEmpty ? key : path + "." + key
                 warnings.append("\(file): unknown setting '\(place)' is ignored\(hint)")
             }
@@ -52,17 +52,4 @@ extension WorkspaceConfig {
         return warnings
     }
 
-    private static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        var previous = Array(0...b.count)
-        for (i, left) in a.enumerated() {
-            var current = [i + 1] + Array(repeating: 0, count: b.count)
-            for (j, right) in b.enumerated() {
-                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (left == right ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
 }
