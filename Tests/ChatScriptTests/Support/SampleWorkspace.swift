@@ -22,18 +22,4 @@ enum SampleWorkspace {
             "shoptalk-\(UUID().uuidString).sqlite")
         return try Engine(root: root, stateDirectory: warmState, ledgerPath: ledger.path, environment: [:])
     }
-
-    /// The rows of `orders.csv`, read independently of the engine: order id to columns.
-    static func ordersUnused() throws -> [String: [String: String]] {
-        let lines = try String(contentsOf: root.appendingPathComponent("orders.csv"), encoding: .utf8)
-            .split(separator: "\n").map(String.init)
-        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        var orders: [String: [String: String]] = [:]
-        for line in lines.dropFirst() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            let row = Dictionary(uniqueKeysWithValues: zip(header, fields))
-            orders[row["order_id"]!] = row
-        }
-        return orders
-    }
 }
