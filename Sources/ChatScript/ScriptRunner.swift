@@ -75,13 +75,6 @@ public struct ScriptRunner: Sendable {
     public static let defaultNow = Date(timeIntervalSince1970: 1_796_292_000)
 }
 
-extension Duration {
-    /// The duration in seconds as a floating-point number.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
 /// The shell commands a script may use; display-only ones have no effect on a test run.
 enum ScriptCommands {
     /// Runs one command; returns the turn it made, for commands that make one (`/handoff`).

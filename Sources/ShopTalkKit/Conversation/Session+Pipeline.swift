@@ -232,21 +232,16 @@ struct Stopwatch {
 
     /// Seconds since an arbitrary fixed point, for rate limiting.
     var seconds: Double {
-        let elapsed = ContinuousClock.now - Self.origin
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        (ContinuousClock.now - Self.origin).seconds
     }
 
-    var totalMicros: Int { Self.micros(ContinuousClock.now - start) }
+    var totalMicros: Int { (ContinuousClock.now - start).microseconds }
 
     mutating func lap(_ stage: String, into turn: inout Turn) {
         let now = ContinuousClock.now
-        turn.timings.append(StageTiming(stage: stage, micros: Self.micros(now - last)))
+        turn.timings.append(StageTiming(stage: stage, micros: (now - last).microseconds))
         last = now
     }
 
     private static let origin = ContinuousClock.now
-
-    private static func micros(_ duration: Duration) -> Int {
-        Int(duration.components.seconds) * 1_000_000 + Int(duration.components.attoseconds / 1_000_000_000_000)
-    }
 }

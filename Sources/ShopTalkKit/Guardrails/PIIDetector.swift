@@ -29,11 +29,9 @@ public struct PIIDetector: Sendable {
             spans.append(PIISpan(kind: kind, range: range, text: String(text[range])))
         }
         // Cheap looks first: most texts hold no '@' and too few digits for the patterns to match at all.
-        var digits = 0
-        var at = false
-        for byte in text.utf8 {
-            if byte >= 0x30 && byte <= 0x39 { digits += 1 } else if byte == 0x40 { at = true }
-        }
+        let profile = TextProfile(text)
+        let digits = profile.digits
+        let at = profile.hasAt
         if at {
             for (range, _) in Self.email.ranges(in: text) { add("email", range) }
         }

@@ -29,11 +29,9 @@ public struct EntityExtractor: Sendable {
         }
 
         // Every pattern but dates and quantities needs a digit or an '@'; most messages have neither.
-        var digits = 0
-        var at = false
-        for byte in text.utf8 {
-            if byte >= 0x30 && byte <= 0x39 { digits += 1 } else if byte == 0x40 { at = true }
-        }
+        let profile = TextProfile(text)
+        let digits = profile.digits
+        let at = profile.hasAt
 
         // Contact details first, so their digits are never read as order ids or amounts.
         if at {

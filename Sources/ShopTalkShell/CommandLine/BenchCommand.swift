@@ -24,10 +24,8 @@ enum BenchCommand {
             default: throw UsageError("unknown option '\(argument)' for bench (--scripts N, --turns N, --jobs N)")
             }
         }
-        let workspace = try global.workspaceURL()
         return try await TestCommand.withScratchLedger { ledger in
-            let engine = try Engine(root: workspace, ledgerPath: ledger)
-            for warning in engine.warnings { ShopTalkCommand.report("warning: " + warning) }
+            let engine = try global.openEngine(ledgerPath: ledger)
             let generated = try BenchmarkScripts.generate(engine: engine, count: scripts, turns: turns)
             // One untimed script warms lazily built state (article topics, prepared statements).
             _ = await ScriptRunner(engine: engine).run(generated[0])
@@ -35,7 +33,7 @@ enum BenchCommand {
             let started = ContinuousClock.now
             let results = await TestSuite(scripts: generated).run(with: ScriptRunner(engine: engine), jobs: jobs)
             let elapsed = ContinuousClock.now - started
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let seconds = elapsed.seconds
 
             let turnsRun = results.flatMap { $0.flatMap(\.turns) }
             let latencies = turnsRun.map(\.latencyMicros).sorted()

@@ -159,8 +159,11 @@ struct GlobalOptions {
         throw UsageError("no workspace: pass --workspace DIR or run in a directory holding shoptalk.json")
     }
 
-    func openEngine() throws -> Engine {
-        let engine = try Engine(root: try workspaceURL())
+    /// Opens the workspace, reporting warnings such as unknown settings on standard error.
+    ///
+    /// - Parameter ledgerPath: a ledger apart from the workspace's own, for test runs and benchmarks.
+    func openEngine(ledgerPath: String? = nil) throws -> Engine {
+        let engine = try Engine(root: try workspaceURL(), ledgerPath: ledgerPath)
         for warning in engine.warnings { ShopTalkCommand.report("warning: " + warning) }
         return engine
     }

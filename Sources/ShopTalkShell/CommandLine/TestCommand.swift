@@ -66,8 +66,7 @@ enum TestCommand {
             return 1
         }
         return try await withScratchLedger { ledger in
-            let engine = try Engine(root: workspace, ledgerPath: ledger)
-            for warning in engine.warnings { ShopTalkCommand.report("warning: " + warning) }
+            let engine = try global.openEngine(ledgerPath: ledger)
             let results = await suite.run(
                 with: ScriptRunner(engine: engine), jobs: options.jobs, repeat: options.repeats)
             return report(results, options: options)
@@ -84,10 +83,9 @@ enum TestCommand {
             ShopTalkCommand.report("\(errors)")
             return 2
         }
-        let workspace = try global.workspaceURL()
         return try await withScratchLedger { ledger in
             let printer = TranscriptPrinter(style: .forStandardOutput())
-            let result = await ScriptRunner(engine: try Engine(root: workspace, ledgerPath: ledger)).run(script) {
+            let result = await ScriptRunner(engine: try global.openEngine(ledgerPath: ledger)).run(script) {
                 event in
                 for line in printer.lines(for: event) { print(line) }
             }
