@@ -32,10 +32,13 @@ struct ReplayAndEvalCommandTests {
         "hello, anyone there?",greeting
         how do I reset my password,account_access
         what is the capital of peru,out_of_scope
+        "my password, I forgot it",track_order
         """.write(to: data, atomically: true, encoding: .utf8)
         let report = workspace.directory.appendingPathComponent("report.json")
+        let errors = workspace.directory.appendingPathComponent("errors.csv")
 
-        let result = try workspace.run(["eval", "intents", data.path, "--report", report.path], input: "")
+        let result = try workspace.run(
+            ["eval", "intents", data.path, "--report", report.path, "--errors", errors.path], input: "")
 
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("in-scope accuracy"))
@@ -48,7 +51,18 @@ struct ReplayAndEvalCommandTests {
         let accuracy = try #require(json["accuracy"] as? Double)
         #expect((0...1).contains(accuracy))
         let perIntent = try #require(json["per_intent"] as? [String: [String: Any]])
-        #expect(perIntent["track_order"]?["support"] as? Int == 1)
+        #expect(perIntent["track_order"]?["support"] as? Int == 2)
+
+        // The mislabelled row is listed with the label the classifier gave it; the right answers are not.
+        let wrong = try String(contentsOf: errors, encoding: .utf8).split(separator: "\n")
+        #expect(wrong.first == "text,intent,predicted,confidence")
+        #expect(wrong.dropFirst().contains { $0.hasPrefix("\"my password, I forgot it\",track_order,account_access,") })
+        #expect(!wrong.contains { $0.hasPrefix("where is my parcel") })
+
+        let unwritable = try workspace.run(
+            ["eval", "intents", data.path, "--errors", "/nonexistent/errors.csv"], input: "")
+        #expect(unwritable.status == 3)
+        #expect(unwritable.error.contains("cannot write /nonexistent/errors.csv"))
     }
 
     @Test func evalCanSaveTheCalibratedThresholdToTheWorkspace() throws {

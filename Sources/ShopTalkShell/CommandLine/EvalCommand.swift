@@ -1,7 +1,8 @@
 import Foundation
 import ShopTalkKit
 
-/// `shoptalk eval intents DATA.csv [--train FILE.csv] [--calibrate VAL.csv] [--report FILE] [--save-threshold]`.
+/// `shoptalk eval intents DATA.csv [--train FILE.csv] [--calibrate VAL.csv] [--report FILE] [--errors FILE.csv]
+/// [--save-threshold] [--folds K]`.
 enum EvalCommand {
     static func run(_ arguments: [String], _ global: GlobalOptions) throws -> Int32 {
         guard arguments.first == "intents" else { throw UsageError("eval takes 'intents DATA.csv'") }
@@ -9,6 +10,7 @@ enum EvalCommand {
         var train: String?
         var calibrate: String?
         var report: String?
+        var errors: String?
         var save = false
         var folds: Int?
         var iterator = arguments.dropFirst().makeIterator()
@@ -21,6 +23,7 @@ enum EvalCommand {
             case "--train": train = try value(argument)
             case "--calibrate": calibrate = try value(argument)
             case "--report": report = try value(argument)
+            case "--errors": errors = try value(argument)
             case "--save-threshold": save = true
             case "--folds":
                 guard let count = Int(try value(argument)), count >= 2 else {
@@ -35,7 +38,7 @@ enum EvalCommand {
         }
         guard let data else { throw UsageError("eval intents needs a DATA.csv to classify") }
         if let folds {
-            return try crossValidate(URL(fileURLWithPath: data), folds: folds, report: report)
+            return try crossValidate(URL(fileURLWithPath: data), folds: folds, report: report, errors: errors)
         }
         let workspace = try? global.workspaceURL()
         let trainURL =
@@ -56,15 +59,15 @@ enum EvalCommand {
             classifier.threshold = configured
         }
         let examples = try IntentExample.load(from: URL(fileURLWithPath: data))
-        let evaluation = IntentEvaluation(classifier: classifier, examples: examples)
+        let predictions = examples.map { classifier.predict($0.text) }
+        let evaluation = IntentEvaluation(
+            gold: examples.map(\.intent), predicted: predictions.map(\.intent), threshold: classifier.threshold)
 
         print(summary(evaluation, rows: examples.count, trainedOn: trainURL.path, trainingTime: trainingTime))
-        if let report {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(evaluation).write(to: URL(fileURLWithPath: report))
-            print("report written to \(report)")
-        }
+        guard
+            try writeOutputs(
+                evaluation, examples: examples, predictions: predictions, report: report, errors: errors)
+        else { return 3 }
         if save {
             guard let workspace else { throw UsageError("--save-threshold needs a workspace") }
             try saveThreshold(classifier.threshold, in: workspace.appendingPathComponent("shoptalk.json"))
@@ -122,15 +125,15 @@ enum EvalCommand {
 
     /// K-fold cross-validation on one file: each row is scored by a model that never saw it. Folds are
     /// stratified and deterministic: the n-th row of each intent goes to fold n mod K.
-    private static func crossValidate(_ url: URL, folds: Int, report: String?) throws -> Int32 {
+    private static func crossValidate(_ url: URL, folds: Int, report: String?, errors: String?) throws -> Int32 {
         let examples = try IntentExample.load(from: url)
         var seen: [String: Int] = [:]
         let fold = examples.map { example -> Int in
             defer { seen[example.intent, default: 0] += 1 }
             return seen[example.intent, default: 0] % folds
         }
-        var gold: [String] = []
-        var predicted: [String] = []
+        var scored: [IntentExample] = []
+        var predictions: [IntentPrediction] = []
         let started = ContinuousClock.now
         var threshold = 0.0
         for index in 0..<folds {
@@ -138,21 +141,57 @@ enum EvalCommand {
             let held = zip(examples, fold).filter { $0.1 == index }.map(\.0)
             let classifier = IntentClassifier(training: training)
             threshold += classifier.threshold / Double(folds)
-            gold += held.map(\.intent)
-            predicted += held.map { classifier.predict($0.text).intent }
+            scored += held
+            predictions += held.map { classifier.predict($0.text) }
             print("fold \(index + 1) of \(folds): \(held.count) rows")
         }
-        let evaluation = IntentEvaluation(gold: gold, predicted: predicted, threshold: threshold)
+        let evaluation = IntentEvaluation(
+            gold: scored.map(\.intent), predicted: predictions.map(\.intent), threshold: threshold)
         print(
             summary(
                 evaluation, rows: examples.count, trainedOn: "\(folds) folds of \(url.path)",
                 trainingTime: ContinuousClock.now - started))
+        return try writeOutputs(
+            evaluation, examples: scored, predictions: predictions, report: report, errors: errors) ? 0 : 3
+    }
+
+    /// Writes the JSON report and the CSV of wrongly labelled rows (`text,intent,predicted,confidence`) where
+    /// asked; false, with the reason reported, when a file cannot be written.
+    private static func writeOutputs(
+        _ evaluation: IntentEvaluation, examples: [IntentExample], predictions: [IntentPrediction],
+        report: String?, errors: String?
+    ) throws -> Bool {
+        func write(_ data: Data, to path: String, _ what: String) -> Bool {
+            do {
+                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+                print("\(what) written to \(path)")
+                return true
+            } catch {
+                ShopTalkCommand.report("cannot write \(path): check that its directory exists and is writable")
+                return false
+            }
+        }
         if let report {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(evaluation).write(to: URL(fileURLWithPath: report))
-            print("report written to \(report)")
+            guard write(try encoder.encode(evaluation), to: report, "report") else { return false }
         }
-        return 0
+        if let errors {
+            func field(_ value: String) -> String {
+                guard value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return value }
+                return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            var lines = ["text,intent,predicted,confidence"]
+            for (example, prediction) in zip(examples, predictions) where example.intent != prediction.intent {
+                lines.append(
+                    [
+                        field(example.text), field(example.intent), field(prediction.intent),
+                        String(format: "%.3f", prediction.confidence),
+                    ].joined(separator: ","))
+            }
+            let text = lines.joined(separator: "\n") + "\n"
+            guard write(Data(text.utf8), to: errors, "\(lines.count - 1) wrongly labelled rows") else { return false }
+        }
+        return true
     }
 }
