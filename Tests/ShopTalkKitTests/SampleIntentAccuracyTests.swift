@@ -4,8 +4,8 @@ import Testing
 
 @Suite("The sample's intents on its held-out file")
 struct SampleIntentAccuracyTests {
-    /// Measured 94.5% accuracy, 95.1% in scope and 87.5% out-of-scope recall; the floors leave a margin for
-    /// harmless retraining noise but catch a real regression.
+    /// Measured 96.6% accuracy, 97.0% in scope and 92.5% out-of-scope recall. The accuracy floor is the 95% the
+    /// sample must reach; the floors leave about eight rows for harmless retraining noise.
     @Test func heldOutAccuracyStaysAboveItsFloor() throws {
         let engine = try SampleWorkspace.engine()
         let heldOut = try IntentExample.load(
@@ -14,8 +14,8 @@ struct SampleIntentAccuracyTests {
         let evaluation = IntentEvaluation(classifier: engine.classifier, examples: heldOut)
 
         #expect(heldOut.count == 505)
-        #expect(evaluation.accuracy >= 0.92)
-        #expect(evaluation.inScopeAccuracy >= 0.92)
-        #expect((evaluation.outOfScopeRecall ?? 0) >= 0.75)
+        #expect(evaluation.accuracy >= 0.95)
+        #expect(evaluation.inScopeAccuracy >= 0.95)
+        #expect((evaluation.outOfScopeRecall ?? 0) >= 0.85)
     }
 }
