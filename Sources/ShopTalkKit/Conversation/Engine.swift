@@ -8,7 +8,13 @@ public final class Engine: Sendable {
     /// Problems worth telling the user that do not stop the workspace loading, such as unknown settings.
     public let warnings: [String]
     public let index: DataIndex
+    /// The intent classifier over n-gram features, which needs nothing outside the process.
     public let classifier: IntentClassifier
+    /// The backend of `understanding.embeddings`, when set.
+    public let embeddings: EmbeddingsClient?
+    /// The classifier that reads sentence embeddings from `embeddings` as well, when one is configured; turns
+    /// fall back to `classifier` whenever the backend cannot answer.
+    public let embeddingClassifier: IntentClassifier?
     public let extractor: EntityExtractor
     public let orderIDs: OrderIDPattern
     public let prompts: PromptLibrary
@@ -49,9 +55,17 @@ public final class Engine: Sendable {
         config = try WorkspaceConfig.load(from: configURL)
         warnings = WorkspaceConfig.unknownKeys(in: (try? Data(contentsOf: configURL)) ?? Data(), file: configURL.path)
         index = try DataIndex.open(root: root, stateDirectory: self.stateDirectory)
+        embeddings = try config.understanding.embeddings.map {
+            try EmbeddingsClient(config: $0, environment: environment)
+        }
+        let stateDirectory = self.stateDirectory
+        let understanding = config.understanding
         classifier = try Self.loadClassifier(
-            root: root, stateDirectory: self.stateDirectory,
-            threshold: config.understanding.threshold)
+            root: root, stateDirectory: stateDirectory, understanding: understanding, embeddings: nil)
+        embeddingClassifier = try embeddings.map {
+            try Self.loadClassifier(
+                root: root, stateDirectory: stateDirectory, understanding: understanding, embeddings: $0)
+        }
         let sampleIDs = try index.orderIDs()
         orderIDs = OrderIDPattern(sampleIDs: sampleIDs)
         let products = try index.productNames()
@@ -89,24 +103,39 @@ public final class Engine: Sendable {
         try Session(engine: self, id: id, customerID: customerID, isolated: isolated, cache: cache)
     }
 
-    private static func loadClassifier(root: URL, stateDirectory: URL, threshold: Double?) throws -> IntentClassifier {
+    /// The classifier for `intents.csv`, from the cache in the state directory when one was trained on the same
+    /// file with the same embeddings settings, else trained now (asking `embeddings` for every row's embedding).
+    private static func loadClassifier(
+        root: URL, stateDirectory: URL, understanding: UnderstandingConfig, embeddings: EmbeddingsClient?
+    ) throws -> IntentClassifier {
         let url = root.appendingPathComponent("intents.csv")
-        guard let data = try? Data(contentsOf: url) else {
+        guard var data = try? Data(contentsOf: url) else {
             throw WorkspaceError.unreadable(
                 file: url.path, reason: "missing: expected training utterances with the header 'text,intent'")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        if embeddings != nil, let settings = understanding.embeddings {
+            data.append(Data("\u{0}\(settings.baseURL)\u{0}\(settings.model)\u{0}\(settings.weight)".utf8))
         }
         let cacheURL = stateDirectory.appendingPathComponent("intents-\(Digest.sha256Hex(data).prefix(16)).model")
         var classifier: IntentClassifier
         if let blob = try? Data(contentsOf: cacheURL), let cached = try? IntentClassifier(serialized: blob) {
             classifier = cached
         } else {
-            let examples = try IntentExample.load(text: String(decoding: data, as: UTF8.self), file: url.path)
-            classifier = IntentClassifier(training: examples)
+            let examples = try IntentExample.load(text: text, file: url.path)
+            if let embeddings {
+                let store = try EmbeddingStore(path: stateDirectory.appendingPathComponent("embeddings.sqlite").path)
+                classifier = IntentClassifier(
+                    training: examples, embeddings: try store.vectors(for: examples.map(\.text), from: embeddings),
+                    embeddingWeight: Float(understanding.embeddings?.weight ?? 1))
+            } else {
+                classifier = IntentClassifier(training: examples)
+            }
             // Written beside and renamed, so a parallel start never reads half a model.
             let temporary = cacheURL.appendingPathExtension("\(ProcessInfo.processInfo.processIdentifier)")
             if (try? classifier.serialized().write(to: temporary)) != nil { rename(temporary.path, cacheURL.path) }
         }
-        if let threshold { classifier.threshold = threshold }
+        if let threshold = understanding.threshold { classifier.threshold = threshold }
         return classifier
     }
 

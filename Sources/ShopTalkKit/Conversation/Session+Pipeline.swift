@@ -47,6 +47,16 @@ extension Session {
 
         // 3. understand
         var prediction = engine.classifier.predict(turn.message)
+        if let embeddings = engine.embeddings, let embeddingClassifier = engine.embeddingClassifier {
+            // Only the redacted message leaves the process; when the backend fails the n-grams decide alone.
+            do {
+                let embedding = try await embeddings.embed(
+                    PIIDetector().redact(turn.message, known: knownPersonalData))
+                prediction = embeddingClassifier.predict(turn.message, embedding: embedding)
+            } catch {
+                turn.flags.append("embeddings_unavailable")
+            }
+        }
         turn.entities = engine.extractor.extract(from: turn.message, now: now)
         // A message naming a catalogue product is about the store even when its wording is unfamiliar.
         if prediction.intent == IntentClassifier.outOfScope,

@@ -2,7 +2,7 @@ import Foundation
 
 extension IntentClassifier {
     private static let magic: [UInt8] = Array("STIC".utf8)
-    private static let formatVersion: UInt32 = 2
+    private static let formatVersion: UInt32 = 3
 
     /// A compact little-endian binary form: header, labels, vocabulary, weights, then a checksum.
     public func serialized() -> Data {
@@ -12,6 +12,8 @@ extension IntentClassifier {
         writer.scalar(UInt32(features.characterGrams.lowerBound))
         writer.scalar(UInt32(features.characterGrams.upperBound))
         writer.scalar(features.flags)
+        writer.scalar(UInt32(embeddingDimensions))
+        writer.scalar(embeddingWeight.bitPattern)
         writer.scalar(threshold.bitPattern)
         writer.scalar(temperature.bitPattern)
         writer.scalar(UInt32(labels.count))
@@ -51,12 +53,14 @@ extension IntentClassifier {
         let shortest = Int(try reader.scalar() as UInt32)
         let longest = Int(try reader.scalar() as UInt32)
         let flags: UInt32 = try reader.scalar()
+        let dimensions = Int(try reader.scalar() as UInt32)
+        let embeddingWeight = Float(bitPattern: try reader.scalar())
         let threshold = Double(bitPattern: try reader.scalar())
         let temperature = Double(bitPattern: try reader.scalar())
         let labelCount = Int(try reader.scalar() as UInt32)
         let inScopeCount = Int(try reader.scalar() as UInt32)
         guard shortest >= 1, shortest <= longest, longest <= 16, inScopeCount <= labelCount,
-            labelCount <= data.count, temperature > 0
+            labelCount <= data.count, dimensions <= data.count, temperature > 0, embeddingWeight.isFinite
         else {
             throw IntentClassifierError.inconsistent("bad header")
         }
@@ -72,7 +76,8 @@ extension IntentClassifier {
         let scales: [Float] = try reader.array()
         let bias: [Float] = try reader.array()
         guard groupWeights.count == TextFeatures.Group.allCases.count, idf.count == keys.count,
-            codes.count == keys.count * labelCount, scales.count == keys.count, bias.count == labelCount,
+            codes.count == (keys.count + dimensions) * labelCount, scales.count == keys.count + dimensions,
+            bias.count == labelCount,
             reader.isAtEnd
         else {
             throw IntentClassifierError.inconsistent("section sizes do not match")
@@ -84,6 +89,8 @@ extension IntentClassifier {
             model: QuantizedWeights(classCount: labelCount, codes: codes, scales: scales, bias: bias),
             temperature: temperature, threshold: threshold
         )
+        embeddingDimensions = dimensions
+        self.embeddingWeight = embeddingWeight
     }
 }
 

@@ -16,11 +16,14 @@ struct IntentTrainingOptions: Sendable {
     var calibrationRows = 3000
     /// Threshold used when the training set is too small to cross-validate.
     var fallbackThreshold = 0.5
+    /// Length of the sentence-embedding part of a vector relative to the n-gram part, when embeddings are given.
+    var embeddingWeight: Float = 1
 }
 
 extension IntentClassifier {
-    /// Trains with explicit `options`.
-    init(training: [IntentExample], options: IntentTrainingOptions) {
+    /// Trains with explicit `options`, with a sentence embedding of every row in `embeddings` when given.
+    init(training: [IntentExample], embeddings: [[Float]]? = nil, options: IntentTrainingOptions) {
+        precondition(embeddings == nil || embeddings?.count == training.count, "one embedding per training row")
         let inScope = Set(training.map(\.intent)).subtracting([Self.outOfScope]).sorted()
         let hasOutOfScope = training.contains { $0.intent == Self.outOfScope }
         let labels = inScope + (hasOutOfScope ? [Self.outOfScope] : [])
@@ -32,14 +35,20 @@ extension IntentClassifier {
         let vocabulary = FeatureVocabulary(
             documents: counts, minimumDocuments: options.minimumDocuments, groupWeights: options.groupWeights
         )
-        let vectors = counts.map(vocabulary.vector(for:))
+        let dimensions = embeddings?.first?.count ?? 0
+        let vectors = counts.indices.map { row in
+            Self.appending(
+                embeddings?[row], to: vocabulary.vector(for: counts[row]), firstColumn: vocabulary.count,
+                dimensions: dimensions, weight: options.embeddingWeight)
+        }
+        let featureCount = vocabulary.count + dimensions
         let (heldOut, warmStart) = Self.crossValidatedScores(
-            vectors: vectors, targets: targets, classCount: labels.count, featureCount: vocabulary.count,
+            vectors: vectors, targets: targets, classCount: labels.count, featureCount: featureCount,
             options: options
         )
         let temperature = Self.fittedTemperature(heldOut)
         let model = options.solver.train(
-            rows: SparseRows(vectors), labels: targets, classCount: labels.count, featureCount: vocabulary.count,
+            rows: SparseRows(vectors), labels: targets, classCount: labels.count, featureCount: featureCount,
             warmStart: warmStart
         ).model
         var classifier = IntentClassifier(
@@ -47,6 +56,8 @@ extension IntentClassifier {
             model: QuantizedWeights(model),
             temperature: temperature, threshold: options.fallbackThreshold
         )
+        classifier.embeddingDimensions = dimensions
+        classifier.embeddingWeight = options.embeddingWeight
         let outcomes = heldOut.map { scores, target in
             classifier.outcome(probabilities: Self.softmax(scores, temperature: temperature), gold: labels[target])
         }

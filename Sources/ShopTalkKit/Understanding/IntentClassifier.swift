@@ -72,10 +72,24 @@ public struct IntentClassifier: Sendable {
     var model: QuantizedWeights
     /// Softmax temperature applied to the raw scores.
     var temperature: Double
+    /// Length of the sentence embeddings the classifier was trained with, 0 when it uses n-grams alone.
+    ///
+    /// An embedding becomes that many extra columns after the n-gram columns: L2-normalised and scaled by
+    /// `embeddingWeight`, next to n-gram features whose vector has unit length.
+    public internal(set) var embeddingDimensions: Int = 0
+    /// The length of the embedding columns relative to the n-gram part of a vector.
+    var embeddingWeight: Float = 1
 
     /// Trains on `training`; rows labelled `outOfScope` become a class of their own that competes for probability.
-    public init(training: [IntentExample]) {
-        self.init(training: training, options: IntentTrainingOptions())
+    ///
+    /// - Parameters:
+    ///   - embeddings: a sentence embedding of every training row, in order, from an embeddings backend; they
+    ///     join the n-gram features, and `predict` then wants the embedding of each message too.
+    ///   - embeddingWeight: the length of the embedding part of a vector relative to the n-gram part.
+    public init(training: [IntentExample], embeddings: [[Float]]? = nil, embeddingWeight: Float = 1) {
+        var options = IntentTrainingOptions()
+        options.embeddingWeight = embeddingWeight
+        self.init(training: training, embeddings: embeddings, options: options)
     }
 
     /// Assembles a classifier from trained parts.
@@ -93,8 +107,11 @@ public struct IntentClassifier: Sendable {
     }
 
     /// The best in-scope intent, or `outOfScope` when its probability is below `threshold`.
-    public func predict(_ text: String) -> IntentPrediction {
-        let probabilities = probabilities(for: text)
+    ///
+    /// A classifier trained with embeddings wants `embedding`, the message's embedding from the same backend;
+    /// without one it scores the n-gram features alone, a little less accurately.
+    public func predict(_ text: String, embedding: [Float]? = nil) -> IntentPrediction {
+        let probabilities = probabilities(for: text, embedding: embedding)
         let ranked = (0..<inScopeCount).sorted { first, second in
             probabilities[first] != probabilities[second]
                 ? probabilities[first] > probabilities[second]
@@ -109,9 +126,25 @@ public struct IntentClassifier: Sendable {
     }
 
     /// Probability of every class, out-of-scope included, for `text`.
-    func probabilities(for text: String) -> [Double] {
-        let vector = vocabulary.vector(for: features.counts(of: text))
+    func probabilities(for text: String, embedding: [Float]? = nil) -> [Double] {
+        let vector = Self.appending(
+            embedding, to: vocabulary.vector(for: features.counts(of: text)), firstColumn: vocabulary.count,
+            dimensions: embeddingDimensions, weight: embeddingWeight)
         return Self.softmax(model.scores(for: vector), temperature: temperature)
+    }
+
+    /// `vector` followed by `embedding`, L2-normalised and scaled by `weight`, in the `dimensions` columns from
+    /// `firstColumn`; `vector` unchanged when there is no usable embedding.
+    static func appending(
+        _ embedding: [Float]?, to vector: SparseVector, firstColumn: Int, dimensions: Int, weight: Float
+    ) -> SparseVector {
+        guard dimensions > 0, let embedding, embedding.count == dimensions else { return vector }
+        let norm = embedding.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        guard norm > 0, norm.isFinite else { return vector }
+        var result = vector
+        result.indices.append(contentsOf: (0..<dimensions).map { Int32(firstColumn + $0) })
+        result.values.append(contentsOf: embedding.map { $0 / norm * weight })
+        return result
     }
 
     /// Numerically stable softmax of `scores / temperature`.

