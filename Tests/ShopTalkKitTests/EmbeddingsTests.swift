@@ -109,24 +109,43 @@ struct EmbeddingsTests {
         #expect(loaded.predict("couch", embedding: embedding) == embedded.predict("couch", embedding: embedding))
     }
 
-    @Test func aWorkspaceSendsOnlyRedactedMessagesAndCarriesOnWithoutTheBackend() async throws {
+    /// A workspace with the sample's records, the small training set above and embeddings from `baseURL`.
+    private static func workspace(embeddingsFrom baseURL: URL) throws -> ScratchDirectory {
         let scratch = try ScratchDirectory()
-        defer { scratch.remove() }
-        let manager = FileManager.default
         for name in ["catalog.csv", "customers.csv", "orders.csv", "knowledge", "prompts"] {
-            try manager.copyItem(
+            try FileManager.default.copyItem(
                 at: SampleWorkspace.root.appendingPathComponent(name), to: scratch.url.appendingPathComponent(name))
         }
         try scratch.write(
-            "text,intent\n" + Self.training.map { "\"\($0.text)\",\($0.intent)" }.joined(separator: "\n") + "\n",
+            "text,intent\n" + training.map { "\"\($0.text)\",\($0.intent)" }.joined(separator: "\n") + "\n",
             to: "intents.csv")
-        // The server fails every request that carries the word "outage", so one turn meets a backend fault.
-        let server = try SynonymEncoder.server(failing: { String(decoding: $0.body, as: UTF8.self).contains("outage") })
         try scratch.write(
             """
-            {"name": "Embedded Shop", "understanding": {"embeddings": {"base_url": "\(server.baseURL.absoluteString)",
+            {"name": "Embedded Shop", "understanding": {"embeddings": {"base_url": "\(baseURL.absoluteString)",
               "model": "synonyms", "timeout_seconds": 5}}}
             """, to: "shoptalk.json")
+        return scratch
+    }
+
+    @Test func aWorkspaceStartsWithAWarningWhenTheBackendIsDown() async throws {
+        let scratch = try Self.workspace(
+            embeddingsFrom: URL(string: "http://127.0.0.1:\(try LoopbackServer.closedPort())/v1")!)
+        defer { scratch.remove() }
+
+        let engine = try Engine(root: scratch.url, ledgerPath: ":memory:", environment: [:])
+
+        #expect(engine.embeddingClassifier == nil)
+        #expect(engine.warnings.contains { $0.contains("unreachable") && $0.contains("without embeddings") })
+        let turn = try await engine.makeSession().send("where is my refund")
+        #expect(turn.flags.contains("embeddings_unavailable"))
+        #expect(turn.intent == engine.classifier.predict("where is my refund"))
+    }
+
+    @Test func aWorkspaceSendsOnlyRedactedMessagesAndCarriesOnWithoutTheBackend() async throws {
+        // The server fails every request that carries the word "outage", so one turn meets a backend fault.
+        let server = try SynonymEncoder.server(failing: { String(decoding: $0.body, as: UTF8.self).contains("outage") })
+        let scratch = try Self.workspace(embeddingsFrom: server.baseURL)
+        defer { scratch.remove() }
 
         let engine = try Engine(root: scratch.url, ledgerPath: ":memory:", environment: [:])
         #expect(engine.classifier.embeddingDimensions == 0)

@@ -91,6 +91,22 @@ struct WorkspaceConfigTests {
         #expect(try failure(#"{"sandbox": "yes"}"#).description.contains("'sandbox' should be true or false"))
     }
 
+    @Test func anEmbeddingsBackendNeedsOnlyItsURL() throws {
+        let config = try load(
+            #"{"name": "X", "understanding": {"embeddings": {"base_url": "http://127.0.0.1:8089/v1"}}}"#)
+        #expect(config.understanding.embeddings == EmbeddingsConfig(baseURL: "http://127.0.0.1:8089/v1"))
+        #expect(config.understanding.embeddings?.weight == 1)
+
+        let missing = try failure(#"{"understanding": {"embeddings": {"model": "e5"}}}"#)
+        #expect(missing.description.contains("understanding.embeddings.base_url"), "\(missing)")
+        let warnings = WorkspaceConfig.unknownKeys(
+            in: Data(#"{"understanding": {"embeddings": {"base_url": "u", "wieght": 2}}}"#.utf8), file: "shoptalk.json")
+        #expect(
+            warnings == [
+                "shoptalk.json: unknown setting 'understanding.embeddings.wieght' is ignored (did you mean 'weight'?)"
+            ])
+    }
+
     @Test func routingToAnUndefinedModelIsRejectedNamingTheKey() throws {
         let intent = try failure(#"{"routing": {"intents": {"complaint": "large"}}}"#)
         guard case .invalidConfig(let file, let key, let expected) = intent else {

@@ -53,7 +53,8 @@ public final class Engine: Sendable {
         self.stateDirectory = stateDirectory ?? root.appendingPathComponent(".shoptalk")
         try FileManager.default.createDirectory(at: self.stateDirectory, withIntermediateDirectories: true)
         config = try WorkspaceConfig.load(from: configURL)
-        warnings = WorkspaceConfig.unknownKeys(in: (try? Data(contentsOf: configURL)) ?? Data(), file: configURL.path)
+        var warnings = WorkspaceConfig.unknownKeys(
+            in: (try? Data(contentsOf: configURL)) ?? Data(), file: configURL.path)
         index = try DataIndex.open(root: root, stateDirectory: self.stateDirectory)
         embeddings = try config.understanding.embeddings.map {
             try EmbeddingsClient(config: $0, environment: environment)
@@ -62,10 +63,17 @@ public final class Engine: Sendable {
         let understanding = config.understanding
         classifier = try Self.loadClassifier(
             root: root, stateDirectory: stateDirectory, understanding: understanding, embeddings: nil)
-        embeddingClassifier = try embeddings.map {
-            try Self.loadClassifier(
-                root: root, stateDirectory: stateDirectory, understanding: understanding, embeddings: $0)
+        do {
+            embeddingClassifier = try embeddings.map {
+                try Self.loadClassifier(
+                    root: root, stateDirectory: stateDirectory, understanding: understanding, embeddings: $0)
+            }
+        } catch let error as ModelError {
+            // The bot still starts: n-grams alone recognise intents until a later start can train with embeddings.
+            embeddingClassifier = nil
+            warnings.append("\(error); intents are recognised without embeddings")
         }
+        self.warnings = warnings
         let sampleIDs = try index.orderIDs()
         orderIDs = OrderIDPattern(sampleIDs: sampleIDs)
         let products = try index.productNames()

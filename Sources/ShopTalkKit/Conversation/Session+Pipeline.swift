@@ -47,7 +47,9 @@ extension Session {
 
         // 3. understand
         var prediction = engine.classifier.predict(turn.message)
-        if let embeddings = engine.embeddings, let embeddingClassifier = engine.embeddingClassifier {
+        if engine.embeddings != nil, engine.embeddingClassifier == nil {
+            turn.flags.append("embeddings_unavailable")
+        } else if let embeddings = engine.embeddings, let embeddingClassifier = engine.embeddingClassifier {
             // Only the redacted message leaves the process; when the backend fails the n-grams decide alone.
             do {
                 let embedding = try await embeddings.embed(

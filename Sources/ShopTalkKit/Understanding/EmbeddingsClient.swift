@@ -78,7 +78,7 @@ public struct EmbeddingsClient: Sendable, CustomStringConvertible {
         let (data, response) = try await CallDeadline.run(seconds: timeout, model: Self.name) {
             try await withCheckedThrowingContinuation { continuation in
                 session.dataTask(with: request) { data, response, error in
-                    continuation.resume(with: Self.transportResult(data, response, error))
+                    continuation.resume(with: Self.transportResult(data, response, error, url: request.url))
                 }.resume()
             }
         }
@@ -95,7 +95,7 @@ public struct EmbeddingsClient: Sendable, CustomStringConvertible {
         // The completion handler runs on the session's own queue, never on the Swift concurrency pool, so
         // waiting here cannot starve the task that would deliver the answer.
         let task = session.dataTask(with: request) { data, response, error in
-            outcome.set(Self.transportResult(data, response, error))
+            outcome.set(Self.transportResult(data, response, error, url: request.url))
             done.signal()
         }
         task.resume()
@@ -119,11 +119,12 @@ public struct EmbeddingsClient: Sendable, CustomStringConvertible {
         return request
     }
 
-    private static func transportResult(_ data: Data?, _ response: URLResponse?, _ error: (any Error)?) -> Result<
-        (Data, HTTPURLResponse), any Error
-    > {
+    private static func transportResult(
+        _ data: Data?, _ response: URLResponse?, _ error: (any Error)?, url: URL?
+    ) -> Result<(Data, HTTPURLResponse), any Error> {
         if let error {
-            return .failure(ModelError.unreachable(model: name, detail: error.localizedDescription))
+            let place = url.map { "\($0.absoluteString): " } ?? ""
+            return .failure(ModelError.unreachable(model: name, detail: place + error.localizedDescription))
         }
         guard let response = response as? HTTPURLResponse else {
             return .failure(ModelError.malformedResponse(model: name, detail: "the answer is not an HTTP response"))
