@@ -41,9 +41,11 @@ public final class Engine: Sendable {
     ///   - ledgerPath: where the audit log and other governed state go, when not in the state directory
     ///     (test runs keep their own, apart from the workspace's audit trail).
     ///   - environment: where API keys are read from (never stored).
+    ///   - notice: told about slow work before it starts, such as fetching the embeddings of the training rows.
     public init(
         root: URL, stateDirectory: URL? = nil, ledgerPath: String? = nil,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        notice: (String) -> Void = { _ in }
     ) throws {
         let configURL = root.appendingPathComponent("shoptalk.json")
         guard FileManager.default.fileExists(atPath: configURL.path) else {
@@ -66,7 +68,8 @@ public final class Engine: Sendable {
         do {
             embeddingClassifier = try embeddings.map {
                 try Self.loadClassifier(
-                    root: root, stateDirectory: stateDirectory, understanding: understanding, embeddings: $0)
+                    root: root, stateDirectory: stateDirectory, understanding: understanding, embeddings: $0,
+                    notice: notice)
             }
         } catch let error as ModelError {
             // The bot still starts: n-grams alone recognise intents until a later start can train with embeddings.
@@ -114,7 +117,8 @@ public final class Engine: Sendable {
     /// The classifier for `intents.csv`, from the cache in the state directory when one was trained on the same
     /// file with the same embeddings settings, else trained now (asking `embeddings` for every row's embedding).
     private static func loadClassifier(
-        root: URL, stateDirectory: URL, understanding: UnderstandingConfig, embeddings: EmbeddingsClient?
+        root: URL, stateDirectory: URL, understanding: UnderstandingConfig, embeddings: EmbeddingsClient?,
+        notice: (String) -> Void = { _ in }
     ) throws -> IntentClassifier {
         let url = root.appendingPathComponent("intents.csv")
         guard var data = try? Data(contentsOf: url) else {
@@ -134,7 +138,13 @@ public final class Engine: Sendable {
             if let embeddings {
                 let store = try EmbeddingStore(path: stateDirectory.appendingPathComponent("embeddings.sqlite").path)
                 classifier = IntentClassifier(
-                    training: examples, embeddings: try store.vectors(for: examples.map(\.text), from: embeddings),
+                    training: examples,
+                    embeddings: try store.vectors(for: examples.map(\.text), from: embeddings) { missing in
+                        guard missing > 0 else { return }
+                        notice(
+                            "fetching the embeddings of \(missing) training row\(missing == 1 ? "" : "s") from \(embeddings.baseURL.absoluteString)"
+                                + " (once: they are kept in .shoptalk/embeddings.sqlite)")
+                    },
                     embeddingWeight: Float(understanding.embeddings?.weight ?? 1))
             } else {
                 classifier = IntentClassifier(training: examples)

@@ -164,7 +164,7 @@ struct GlobalOptions {
     ///
     /// - Parameter ledgerPath: a ledger apart from the workspace's own, for test runs and benchmarks.
     func openEngine(ledgerPath: String? = nil) throws -> Engine {
-        let engine = try Engine(root: try workspaceURL(), ledgerPath: ledgerPath)
+        let engine = try Engine(root: try workspaceURL(), ledgerPath: ledgerPath) { ShopTalkCommand.report($0) }
         for warning in engine.warnings { ShopTalkCommand.report("warning: " + warning) }
         return engine
     }
