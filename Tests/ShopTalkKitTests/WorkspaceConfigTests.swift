@@ -138,8 +138,16 @@ struct WorkspaceConfigTests {
             Issue.record("expected .malformed, got \(error)")
             return
         }
-        #expect(line >= 1)
+        #expect(line == 1)
         #expect(expected.contains("valid JSON"))
+
+        // A file cut short is faulted on its last written line, not on its first.
+        let truncated = try failure("{\n  \"name\": \"X\",\n  \"cache\": {\"enabled\": true}\n\n")
+        guard case .malformed(_, let truncatedLine, _) = truncated else {
+            Issue.record("expected .malformed, got \(truncated)")
+            return
+        }
+        #expect(truncatedLine == 3)
     }
 
     @Test func anUnknownRoleIsRejected() throws {

@@ -105,10 +105,10 @@ extension WorkspaceConfig: Codable {
                 _ = try JSONSerialization.jsonObject(with: data)
             } catch {
                 detail = (error as NSError).userInfo["NSDebugDescription"] as? String ?? detail
-                line =
-                    characterOffset(in: detail).map { offset in
-                        data.prefix(offset).reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
-                    } ?? 1
+                // A file that ends too early has no character offset: the fault is on its last written line.
+                let lastWritten = (data.lastIndex { !Character(UnicodeScalar($0)).isWhitespace } ?? 0) + 1
+                let offset = characterOffset(in: detail) ?? (detail.contains("end of file") ? lastWritten : 0)
+                line = data.prefix(offset).reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
             }
             return .malformed(file: file, line: line, expected: "valid JSON (\(detail))")
         @unknown default:
