@@ -61,7 +61,7 @@ struct ReplayAndEvalCommandTests {
 
         let unwritable = try workspace.run(
             ["eval", "intents", data.path, "--errors", "/nonexistent/errors.csv"], input: "")
-        #expect(unwritable.status == 3)
+        #expect(unwritable.status == 2)
         #expect(unwritable.error.contains("cannot write /nonexistent/errors.csv"))
     }
 

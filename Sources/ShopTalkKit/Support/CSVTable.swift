@@ -29,6 +29,13 @@ public struct CSVTable: Sendable {
     /// Reads and parses the file at `url`.
     public init(contentsOf url: URL) throws {
         let text: String
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw WorkspaceError.unreadable(file: url.path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw WorkspaceError.unreadable(file: url.path, reason: "a directory, not a CSV file")
+        }
         do {
             text = try String(contentsOf: url, encoding: .utf8)
         } catch {

@@ -13,7 +13,11 @@ extension IntentExample {
 
     private static func examples(in table: CSVTable) throws -> [IntentExample] {
         try table.require(["text", "intent"])
-        return try table.dictionaries.map { row in
+        let rows = table.dictionaries
+        guard !rows.isEmpty else {
+            throw WorkspaceError.malformed(file: table.file, line: 2, expected: "at least one text,intent row")
+        }
+        return try rows.map { row in
             guard let text = row.values["text"], let intent = row.values["intent"], !intent.isEmpty, !text.isEmpty
             else {
                 throw WorkspaceError.malformed(file: table.file, line: row.line, expected: "a text and an intent")

@@ -18,7 +18,7 @@ enum EvalCommand {
         var useWorkspaceEmbeddings = true
         var iterator = arguments.dropFirst().makeIterator()
         func value(_ flag: String) throws -> String {
-            guard let value = iterator.next() else { throw UsageError("\(flag) needs a file") }
+            guard let value = iterator.next() else { throw UsageError("\(flag) needs a value") }
             return value
         }
         while let argument = iterator.next() {
@@ -43,9 +43,26 @@ enum EvalCommand {
             }
         }
         guard let data else { throw UsageError("eval intents needs a DATA.csv to classify") }
-        let workspace = try? global.workspaceURL()
-        let workspaceConfig = workspace.flatMap {
-            try? WorkspaceConfig.load(from: $0.appendingPathComponent("shoptalk.json"))
+        if folds != nil, train != nil || calibrate != nil || save {
+            throw UsageError(
+                "--folds cross-validates DATA.csv on its own: it does not combine with --train, --calibrate"
+                    + " or --save-threshold")
+        }
+        for path in [report, errors].compactMap({ $0 }) {
+            try checkWritable(path)
+        }
+        // An explicit --workspace must exist; otherwise a workspace is optional when --train is given.
+        let workspace = global.workspace != nil ? try global.workspaceURL() : try? global.workspaceURL()
+        let workspaceConfig = try workspace.map { root -> WorkspaceConfig in
+            let file = root.appendingPathComponent("shoptalk.json")
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw WorkspaceError.notFound(path: root.path)
+            }
+            let config = try WorkspaceConfig.load(from: file)
+            for warning in WorkspaceConfig.unknownKeys(in: (try? Data(contentsOf: file)) ?? Data(), file: file.path) {
+                ShopTalkCommand.report("warning: " + warning)
+            }
+            return config
         }
         var settings = useWorkspaceEmbeddings ? workspaceConfig?.understanding.embeddings : nil
         if let embeddingsURL {
@@ -86,16 +103,39 @@ enum EvalCommand {
         } else if train == nil, let configured = workspaceConfig?.understanding.threshold {
             classifier.threshold = configured
         }
+        warnAboutUnknownIntents(in: examples, file: data, known: classifier.intents)
         let predictions =
             try embedder?.predict(examples, with: classifier) ?? examples.map { classifier.predict($0.text) }
         let evaluation = IntentEvaluation(
             gold: examples.map(\.intent), predicted: predictions.map(\.intent), threshold: classifier.threshold)
 
         print(summary(evaluation, rows: examples.count, trainedOn: trainURL.path, trainingTime: trainingTime))
-        print(neverRejecting(examples, predictions))
+        var extras = topIntentAccuracy(examples, predictions)
+        print(String(format: "in-scope accuracy with no threshold (top intent): %.2f%%", extras.value * 100))
+        // Rows that also occur in the training file measure memory, not generalisation: say how many, and
+        // what the figures are without them.
+        let seen = Set(training.map { overlapKey($0.text) })
+        let unseen = examples.indices.filter { !seen.contains(overlapKey(examples[$0].text)) }
+        if unseen.count < examples.count, !unseen.isEmpty {
+            let apart = IntentEvaluation(
+                gold: unseen.map { examples[$0].intent }, predicted: unseen.map { predictions[$0].intent },
+                threshold: classifier.threshold)
+            func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a" }
+            print(
+                "\(examples.count - unseen.count) of \(examples.count) rows also occur in the training file (ignoring"
+                    + " case and punctuation); on the other \(unseen.count): accuracy \(percent(apart.accuracy)),"
+                    + " in-scope accuracy \(percent(apart.inScopeAccuracy)),"
+                    + " out-of-scope recall \(percent(apart.outOfScopeRecall))")
+            extras.others["rows_also_in_training"] = examples.count - unseen.count
+            extras.others["unseen"] = [
+                "rows": unseen.count, "accuracy": apart.accuracy, "in_scope_accuracy": apart.inScopeAccuracy,
+                "oos_recall": apart.outOfScopeRecall as Any? ?? NSNull(),
+            ]
+        }
         guard
             try writeOutputs(
-                evaluation, examples: examples, predictions: predictions, report: report, errors: errors)
+                evaluation, examples: examples, predictions: predictions, extras: extras.others, report: report,
+                errors: errors)
         else { return 3 }
         if save {
             guard let workspace else { throw UsageError("--save-threshold needs a workspace") }
@@ -109,12 +149,51 @@ enum EvalCommand {
     }
 
     /// The in-scope accuracy of the most probable intent with no out-of-scope threshold, the figure published
-    /// results on data without an out-of-scope class report.
-    static func neverRejecting(_ examples: [IntentExample], _ predictions: [IntentPrediction]) -> String {
+    /// results on data without an out-of-scope class report, with the report keys that carry it.
+    static func topIntentAccuracy(_ examples: [IntentExample], _ predictions: [IntentPrediction]) -> (
+        value: Double, others: [String: Any]
+    ) {
         let inScope = zip(examples, predictions).filter { $0.0.intent != IntentClassifier.outOfScope }
         let right = inScope.filter { $0.1.alternatives.first?.intent == $0.0.intent }.count
-        let share = inScope.isEmpty ? 0 : Double(right) / Double(inScope.count) * 100
-        return String(format: "in-scope accuracy with no threshold (top intent): %.2f%%", share)
+        let value = inScope.isEmpty ? 0 : Double(right) / Double(inScope.count)
+        return (value, ["rows": examples.count, "top_intent_accuracy": value])
+    }
+
+    /// A text with case, punctuation and spacing ignored, for finding evaluation rows that training also has.
+    static func overlapKey(_ text: String) -> String {
+        text.lowercased().split { !$0.isLetter && !$0.isNumber }.joined(separator: " ")
+    }
+
+    /// Warns about gold labels the classifier was never trained on, which can only be scored as mistakes.
+    static func warnAboutUnknownIntents(in examples: [IntentExample], file: String, known: [String]) {
+        let knownSet = Set(known + [IntentClassifier.outOfScope])
+        var unknown: [String: Int] = [:]
+        for example in examples where !knownSet.contains(example.intent) {
+            unknown[example.intent, default: 0] += 1
+        }
+        for (intent, count) in unknown.sorted(by: { $0.key < $1.key }) {
+            let nearest = known.min { EditDistance.between($0, intent) < EditDistance.between($1, intent) }
+            let hint = nearest.map { EditDistance.between($0, intent) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
+            ShopTalkCommand.report(
+                "warning: \(file): \(count) row\(count == 1 ? "" : "s") labelled '\(intent)', an intent the training"
+                    + " file does not have\(hint)")
+        }
+    }
+
+    /// Fails before any work when `path` cannot be written: it is a directory, or its directory is missing.
+    static func checkWritable(_ path: String) throws {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw BadArgument("cannot write \(path): it is a directory")
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard manager.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw BadArgument("cannot write \(path): the directory \(parent) does not exist")
+        }
+        guard manager.isWritableFile(atPath: parent) else {
+            throw BadArgument("cannot write \(path): the directory \(parent) is not writable")
+        }
     }
 
     static func summary(_ evaluation: IntentEvaluation, rows: Int, trainedOn: String, trainingTime: Duration) -> String
@@ -134,10 +213,12 @@ enum EvalCommand {
         if !worst.isEmpty {
             lines.append("worst intents (F1):")
             for (intent, metrics) in worst {
+                let name = intent.padding(toLength: max(28, intent.count), withPad: " ", startingAt: 0)
                 lines.append(
-                    String(
-                        format: "  %-28@ F1 %.3f  precision %.3f  recall %.3f  support %d",
-                        intent, metrics.f1, metrics.precision, metrics.recall, metrics.support))
+                    "  \(name)"
+                        + String(
+                            format: " F1 %.3f  precision %.3f  recall %.3f  support %d",
+                            metrics.f1, metrics.precision, metrics.recall, metrics.support))
             }
         }
         if !evaluation.confusions.isEmpty {
@@ -192,16 +273,19 @@ enum EvalCommand {
             summary(
                 evaluation, rows: examples.count, trainedOn: "\(folds) folds of \(url.path)",
                 trainingTime: ContinuousClock.now - started))
-        print(neverRejecting(scored, predictions))
+        let extras = topIntentAccuracy(scored, predictions)
+        print(String(format: "in-scope accuracy with no threshold (top intent): %.2f%%", extras.value * 100))
         return try writeOutputs(
-            evaluation, examples: scored, predictions: predictions, report: report, errors: errors) ? 0 : 3
+            evaluation, examples: scored, predictions: predictions, extras: extras.others, report: report,
+            errors: errors) ? 0 : 3
     }
 
-    /// Writes the JSON report and the CSV of wrongly labelled rows (`text,intent,predicted,confidence`) where
-    /// asked; false, with the reason reported, when a file cannot be written.
+    /// Writes the JSON report (the evaluation's keys plus `extras`) and the CSV of misclassified rows
+    /// (`text,intent,predicted,confidence`) where asked; false, with the reason reported, when a file cannot be
+    /// written.
     private static func writeOutputs(
         _ evaluation: IntentEvaluation, examples: [IntentExample], predictions: [IntentPrediction],
-        report: String?, errors: String?
+        extras: [String: Any], report: String?, errors: String?
     ) throws -> Bool {
         func write(_ data: Data, to path: String, _ what: String) -> Bool {
             do {
@@ -214,9 +298,11 @@ enum EvalCommand {
             }
         }
         if let report {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            guard write(try encoder.encode(evaluation), to: report, "report") else { return false }
+            var object =
+                try JSONSerialization.jsonObject(with: JSONEncoder().encode(evaluation)) as? [String: Any] ?? [:]
+            object.merge(extras) { _, extra in extra }
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            guard write(data, to: report, "report") else { return false }
         }
         if let errors {
             func field(_ value: String) -> String {
@@ -232,7 +318,7 @@ enum EvalCommand {
                     ].joined(separator: ","))
             }
             let text = lines.joined(separator: "\n") + "\n"
-            guard write(Data(text.utf8), to: errors, "\(lines.count - 1) wrongly labelled rows") else { return false }
+            guard write(Data(text.utf8), to: errors, "\(lines.count - 1) misclassified rows") else { return false }
         }
         return true
     }
@@ -259,7 +345,9 @@ private final class Embedder {
         guard !missing.isEmpty else { return }
         let started = ContinuousClock.now
         var asked = missing.count
-        let vectors = try store?.vectors(for: missing, from: client) { asked = $0 } ?? client.embedAll(missing)
+        // As in a conversation, personal data is redacted before a text leaves the process.
+        let outgoing = missing.map { PIIDetector().redact($0) }
+        let vectors = try store?.vectors(for: outgoing, from: client) { asked = $0 } ?? client.embedAll(outgoing)
         for (text, vector) in zip(missing, vectors) {
             known[text] = vector
         }
