@@ -230,16 +230,28 @@ enum EvalCommand {
         return lines.joined(separator: "\n")
     }
 
-    /// Sets `understanding.threshold` in shoptalk.json, keeping every other setting.
+    /// Sets `understanding.threshold` in shoptalk.json, keeping every other setting and, where it can, the file's
+    /// own layout: only the number changes, or one key is inserted.
     private static func saveThreshold(_ threshold: Double, in url: URL) throws {
-        guard var object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else {
+        let data = try Data(contentsOf: url)
+        guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw WorkspaceError.malformed(file: url.path, line: 1, expected: "a JSON object")
         }
+        let value = (threshold * 10_000).rounded() / 10_000
+        let text = String(decoding: data, as: UTF8.self)
+        if let edited = JSONEdit.settingNumber(value, at: ["understanding", "threshold"], in: text),
+            let check = try? JSONSerialization.jsonObject(with: Data(edited.utf8)) as? [String: Any],
+            (check["understanding"] as? [String: Any])?["threshold"] as? Double == value
+        {
+            try Data(edited.utf8).write(to: url, options: .atomic)
+            return
+        }
         var understanding = object["understanding"] as? [String: Any] ?? [:]
-        understanding["threshold"] = (threshold * 10_000).rounded() / 10_000
+        understanding["threshold"] = value
         object["understanding"] = understanding
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        try (data + Data("\n".utf8)).write(to: url, options: .atomic)
+        let rewritten = try JSONSerialization.data(
+            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try (rewritten + Data("\n".utf8)).write(to: url, options: .atomic)
     }
 
     /// K-fold cross-validation on one file: each row is scored by a model that never saw it. Folds are
