@@ -181,5 +181,11 @@ struct EmbeddingsTests {
         _ = try Engine(root: scratch.url, ledgerPath: ":memory:", environment: [:])
         let asked = server.requests.dropFirst(before).flatMap { $0.json["input"] as? [String] ?? [] }
         #expect(asked == ["what is the couch made of"])
+        // The models of the earlier intents.csv are gone: one plain and one embedded model remain.
+        let models = try FileManager.default.contentsOfDirectory(
+            atPath: scratch.url.appendingPathComponent(".shoptalk").path
+        ).filter { $0.hasPrefix("intents-") }
+        #expect(models.count == 2, "\(models)")
+        #expect(models.filter { $0.hasSuffix(".embedded.model") }.count == 1, "\(models)")
     }
 }

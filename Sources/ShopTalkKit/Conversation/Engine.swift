@@ -129,7 +129,8 @@ public final class Engine: Sendable {
         if embeddings != nil, let settings = understanding.embeddings {
             data.append(Data("\u{0}\(settings.baseURL)\u{0}\(settings.model)\u{0}\(settings.weight)".utf8))
         }
-        let cacheURL = stateDirectory.appendingPathComponent("intents-\(Digest.sha256Hex(data).prefix(16)).model")
+        let kind = embeddings == nil ? ".model" : ".embedded.model"
+        let cacheURL = stateDirectory.appendingPathComponent("intents-\(Digest.sha256Hex(data).prefix(16))\(kind)")
         var classifier: IntentClassifier
         if let blob = try? Data(contentsOf: cacheURL), let cached = try? IntentClassifier(serialized: blob) {
             classifier = cached
@@ -154,6 +155,15 @@ public final class Engine: Sendable {
             // Written beside and renamed, so a parallel start never reads half a model.
             let temporary = cacheURL.appendingPathExtension("\(ProcessInfo.processInfo.processIdentifier)")
             if (try? classifier.serialized().write(to: temporary)) != nil { rename(temporary.path, cacheURL.path) }
+            // Models of earlier versions of intents.csv (of the same kind) are never read again.
+            let manager = FileManager.default
+            for name in (try? manager.contentsOfDirectory(atPath: stateDirectory.path)) ?? []
+            where name.hasPrefix("intents-") && name != cacheURL.lastPathComponent
+                && (embeddings == nil
+                    ? name.hasSuffix(".model") && !name.hasSuffix(".embedded.model") : name.hasSuffix(kind))
+            {
+                try? manager.removeItem(at: stateDirectory.appendingPathComponent(name))
+            }
         }
         if let threshold = understanding.threshold { classifier.threshold = threshold }
         return classifier
