@@ -79,6 +79,28 @@ struct ReplayAndEvalCommandTests {
         #expect(config?["name"] as? String == "Harbour Lane Home")
     }
 
+    @Test func evalRefusesCombinationsThatWouldMeasureOrSaveTheWrongThing() throws {
+        let workspace = try TestWorkspace()
+        let heldOut = workspace.directory.appendingPathComponent("eval/intents-heldout.csv").path
+        let inScopeOnly = workspace.directory.appendingPathComponent("in-scope.csv")
+        try "text,intent\nhello,greeting\nwhere is my order,track_order\n".write(
+            to: inScopeOnly, atomically: true, encoding: .utf8)
+        let intents = workspace.directory.appendingPathComponent("intents.csv").path
+
+        let noOutOfScope = try workspace.run(["eval", "intents", heldOut, "--calibrate", inScopeOnly.path], input: "")
+        #expect(noOutOfScope.status == 2)
+        #expect(noOutOfScope.error.contains("no rows labelled out_of_scope"))
+
+        let otherModel = try workspace.run(
+            ["eval", "intents", heldOut, "--train", intents, "--calibrate", heldOut, "--save-threshold"], input: "")
+        #expect(otherModel.status == 2)
+        #expect(otherModel.error.contains("does not combine with --train"))
+
+        let training = try workspace.run(["eval", "intents", intents], input: "")
+        #expect(training.status == 0)
+        #expect(training.output.contains("rows also occur in the training file: the figures measure memory"))
+    }
+
     @Test func crossValidationScoresEveryRowWithAModelThatNeverSawIt() throws {
         let workspace = try TestWorkspace()
         let intents = workspace.directory.appendingPathComponent("intents.csv").path

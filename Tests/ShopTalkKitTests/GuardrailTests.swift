@@ -26,6 +26,8 @@ struct GuardrailTests {
         #expect(spans.map(\.kind) == ["email", "phone", "postcode"])
         #expect(spans.map(\.text) == ["ann@example.com", "07700 900123", "SW1A 1AA"])
         #expect(spans.allSatisfy { String(text[$0.range]) == $0.text })
+        // The space after a number stays with the text that follows.
+        #expect(detector.redact("call me on 07700 900123 about it") == "call me on [PHONE] about it")
     }
 
     @Test func detectsALuhnValidCardOnly() {

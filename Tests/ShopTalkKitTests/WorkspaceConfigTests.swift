@@ -97,6 +97,10 @@ struct WorkspaceConfigTests {
         #expect(config.understanding.embeddings == EmbeddingsConfig(baseURL: "http://127.0.0.1:8089/v1"))
         #expect(config.understanding.embeddings?.weight == 1)
 
+        #expect(try failure(#"{"understanding": {"threshold": 1.5}}"#).description.contains("from 0 to 1"))
+        #expect(
+            try failure(#"{"understanding": {"embeddings": {"base_url": "u", "weight": 0}}}"#).description.contains(
+                "understanding.embeddings.weight"))
         let missing = try failure(#"{"understanding": {"embeddings": {"model": "e5"}}}"#)
         #expect(missing.description.contains("understanding.embeddings.base_url"), "\(missing)")
         let warnings = WorkspaceConfig.unknownKeys(

@@ -72,7 +72,7 @@ public struct EntityExtractor: Sendable {
 enum Patterns {
     static let email = try! NSRegularExpression(pattern: #"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"#)
     static let phone = try! NSRegularExpression(
-        pattern: #"(?<![\w])(?:\+44\s?\(?0?\)?\s?|0)(?:\d[\s-]?){9,10}(?!\d)|\+\d{1,3}(?:[\s-]?\d){7,12}(?!\d)"#)
+        pattern: #"(?<![\w])(?:\+44\s?\(?0?\)?\s?|0)(?:\d[\s-]?){8,9}\d(?!\d)|\+\d{1,3}(?:[\s-]?\d){7,12}(?!\d)"#)
     static let amount = try! NSRegularExpression(
         pattern:
             #"[£$€]\s?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|[£$€]\s?\d+(?:[.,]\d{1,2})?|\b\d+(?:\.\d{1,2})?\s?(?:GBP|EUR|USD|pounds?|quid|euros?|dollars?)\b"#,

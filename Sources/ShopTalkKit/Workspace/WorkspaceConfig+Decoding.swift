@@ -81,6 +81,21 @@ extension WorkspaceConfig: Codable {
             throw WorkspaceError.invalidConfig(
                 file: file, key: "models.\(name).kind", expected: "must be 'openai' or 'builtin', not '\(model.kind)'")
         }
+        if let threshold = understanding.threshold, !(0...1).contains(threshold) {
+            throw WorkspaceError.invalidConfig(
+                file: file, key: "understanding.threshold",
+                expected: "must be a probability from 0 to 1, not \(threshold)")
+        }
+        if let embeddings = understanding.embeddings {
+            if !(embeddings.weight > 0) {
+                throw WorkspaceError.invalidConfig(
+                    file: file, key: "understanding.embeddings.weight", expected: "must be greater than 0")
+            }
+            if !(embeddings.timeoutSeconds > 0) {
+                throw WorkspaceError.invalidConfig(
+                    file: file, key: "understanding.embeddings.timeout_seconds", expected: "must be greater than 0")
+            }
+        }
         for (kind, pattern) in entityPatterns where (try? NSRegularExpression(pattern: pattern)) == nil {
             throw WorkspaceError.invalidConfig(
                 file: file, key: "entity_patterns.\(kind)", expected: "is not a valid regular expression")

@@ -43,6 +43,18 @@ enum EvalCommand {
             }
         }
         guard let data else { throw UsageError("eval intents needs a DATA.csv to classify") }
+        if save, train != nil {
+            throw UsageError(
+                "--save-threshold stores a threshold for the workspace's own intents.csv: it does not combine with"
+                    + " --train")
+        }
+        if save, calibrate == nil {
+            throw UsageError("--save-threshold needs --calibrate VAL.csv to pick the threshold")
+        }
+        if let embeddingsURL, URL(string: embeddingsURL).map({ $0.scheme == "http" || $0.scheme == "https" }) != true {
+            throw UsageError(
+                "--embeddings takes an http(s) URL such as http://127.0.0.1:8089/v1, not '\(embeddingsURL)'")
+        }
         if folds != nil, train != nil || calibrate != nil || save {
             throw UsageError(
                 "--folds cross-validates DATA.csv on its own: it does not combine with --train, --calibrate"
@@ -97,7 +109,13 @@ enum EvalCommand {
         let started = ContinuousClock.now
         var classifier = try embedder?.train(training) ?? IntentClassifier(training: training)
         let trainingTime = ContinuousClock.now - started
-        if let validation {
+        if let validation, let calibrate {
+            // Without out-of-scope examples any threshold only loses rows; the search would climb to the top.
+            guard validation.contains(where: { $0.intent == IntentClassifier.outOfScope }) else {
+                throw BadArgument(
+                    "\(calibrate): no rows labelled \(IntentClassifier.outOfScope); a threshold can only be calibrated"
+                        + " against out-of-scope examples")
+            }
             classifier.threshold = IntentEvaluation.calibratedThreshold(
                 for: classifier, on: validation, embeddings: try embedder?.vectors(validation))
         } else if train == nil, let configured = workspaceConfig?.understanding.threshold {
@@ -116,17 +134,23 @@ enum EvalCommand {
         // what the figures are without them.
         let seen = Set(training.map { overlapKey($0.text) })
         let unseen = examples.indices.filter { !seen.contains(overlapKey(examples[$0].text)) }
-        if unseen.count < examples.count, !unseen.isEmpty {
+        let shared = examples.count - unseen.count
+        extras.others["rows_also_in_training"] = shared
+        extras.others["unseen"] = NSNull()
+        if unseen.isEmpty {
+            print(
+                "all \(examples.count) rows also occur in the training file: the figures measure memory, not generalisation"
+            )
+        } else if shared > 0 {
             let apart = IntentEvaluation(
                 gold: unseen.map { examples[$0].intent }, predicted: unseen.map { predictions[$0].intent },
                 threshold: classifier.threshold)
             func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a" }
             print(
-                "\(examples.count - unseen.count) of \(examples.count) rows also occur in the training file (ignoring"
-                    + " case and punctuation); on the other \(unseen.count): accuracy \(percent(apart.accuracy)),"
+                "\(shared) of \(examples.count) rows also occur in the training file (ignoring case and punctuation);"
+                    + " on the other \(unseen.count): accuracy \(percent(apart.accuracy)),"
                     + " in-scope accuracy \(percent(apart.inScopeAccuracy)),"
                     + " out-of-scope recall \(percent(apart.outOfScopeRecall))")
-            extras.others["rows_also_in_training"] = examples.count - unseen.count
             extras.others["unseen"] = [
                 "rows": unseen.count, "accuracy": apart.accuracy, "in_scope_accuracy": apart.inScopeAccuracy,
                 "oos_recall": apart.outOfScopeRecall as Any? ?? NSNull(),
@@ -183,14 +207,17 @@ enum EvalCommand {
     /// Fails before any work when `path` cannot be written: it is a directory, or its directory is missing.
     static func checkWritable(_ path: String) throws {
         let manager = FileManager.default
+        guard !path.isEmpty else { throw BadArgument("an output file name is empty") }
+        guard !path.hasSuffix("/") else { throw BadArgument("cannot write \(path): it names a directory, not a file") }
         var isDirectory: ObjCBool = false
         if manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw BadArgument("cannot write \(path): it is a directory")
         }
         let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        guard manager.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard manager.fileExists(atPath: parent, isDirectory: &isDirectory) else {
             throw BadArgument("cannot write \(path): the directory \(parent) does not exist")
         }
+        guard isDirectory.boolValue else { throw BadArgument("cannot write \(path): \(parent) is a file") }
         guard manager.isWritableFile(atPath: parent) else {
             throw BadArgument("cannot write \(path): the directory \(parent) is not writable")
         }
@@ -212,8 +239,9 @@ enum EvalCommand {
         }.prefix(5)
         if !worst.isEmpty {
             lines.append("worst intents (F1):")
+            let width = worst.map(\.key.count).max() ?? 0
             for (intent, metrics) in worst {
-                let name = intent.padding(toLength: max(28, intent.count), withPad: " ", startingAt: 0)
+                let name = intent.padding(toLength: width, withPad: " ", startingAt: 0)
                 lines.append(
                     "  \(name)"
                         + String(
