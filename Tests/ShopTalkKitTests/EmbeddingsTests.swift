@@ -156,6 +156,7 @@ struct EmbeddingsTests {
         let session = try engine.makeSession()
         let turn = try await session.send("my email is jo.bloggs@example.com, I'm owed a reimbursement")
         #expect(turn.intent?.intent == "refunds")
+        #expect(turn.flags.contains("intent_with_embeddings"))
         #expect(!turn.flags.contains("embeddings_unavailable"))
         let sent = server.requests.dropFirst(trainingRequests).map { String(decoding: $0.body, as: UTF8.self) }
         #expect(sent.count == 1)
@@ -164,6 +165,7 @@ struct EmbeddingsTests {
         // Without the backend the turn is classified exactly as it would be with no embeddings configured.
         let unlucky = try await session.send("outage or not, where is my refund")
         #expect(unlucky.flags.contains("embeddings_unavailable"))
+        #expect(!unlucky.flags.contains("intent_with_embeddings"))
         #expect(unlucky.intent == engine.classifier.predict("outage or not, where is my refund"))
 
         // A second start reads the trained model from the state directory instead of asking for every row again.

@@ -55,6 +55,7 @@ extension Session {
                 let embedding = try await embeddings.embed(
                     PIIDetector().redact(turn.message, known: knownPersonalData))
                 prediction = embeddingClassifier.predict(turn.message, embedding: embedding)
+                turn.flags.append("intent_with_embeddings")
             } catch {
                 turn.flags.append("embeddings_unavailable")
             }
