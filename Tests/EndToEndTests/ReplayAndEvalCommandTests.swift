@@ -48,6 +48,10 @@ struct ReplayAndEvalCommandTests {
         ] {
             #expect(json[key] != nil, "missing \(key)")
         }
+        #expect((json["data"] as? String)?.hasSuffix("check.csv") == true)
+        #expect((json["trained_on"] as? String)?.hasSuffix("intents.csv") == true)
+        #expect(json["embeddings"] is NSNull)
+        #expect(json["rows"] as? Int == 5)
         let accuracy = try #require(json["accuracy"] as? Double)
         #expect((0...1).contains(accuracy))
         let perIntent = try #require(json["per_intent"] as? [String: [String: Any]])

@@ -129,6 +129,9 @@ enum EvalCommand {
 
         print(summary(evaluation, rows: examples.count, trainedOn: trainURL.path, trainingTime: trainingTime))
         var extras = topIntentAccuracy(examples, predictions)
+        extras.others["data"] = URL(fileURLWithPath: data).path
+        extras.others["trained_on"] = trainURL.path
+        extras.others["embeddings"] = embedder?.description ?? NSNull()
         print(String(format: "in-scope accuracy with no threshold (top intent): %.2f%%", extras.value * 100))
         // Rows that also occur in the training file measure memory, not generalisation: say how many, and
         // what the figures are without them.
@@ -313,7 +316,10 @@ enum EvalCommand {
             summary(
                 evaluation, rows: examples.count, trainedOn: "\(folds) folds of \(url.path)",
                 trainingTime: ContinuousClock.now - started))
-        let extras = topIntentAccuracy(scored, predictions)
+        var extras = topIntentAccuracy(scored, predictions)
+        extras.others["data"] = url.path
+        extras.others["folds"] = folds
+        extras.others["embeddings"] = embedder?.description ?? NSNull()
         print(String(format: "in-scope accuracy with no threshold (top intent): %.2f%%", extras.value * 100))
         return try writeOutputs(
             evaluation, examples: scored, predictions: predictions, extras: extras.others, report: report,
@@ -371,6 +377,11 @@ private final class Embedder {
     let weight: Float
     let store: EmbeddingStore?
     private var known: [String: [Float]] = [:]
+
+    /// The backend and model, as the report names them.
+    var description: [String: Any] {
+        ["base_url": client.baseURL.absoluteString, "model": client.model, "weight": Double(weight)]
+    }
 
     init(client: EmbeddingsClient, weight: Float, store: EmbeddingStore?) {
         self.client = client
