@@ -104,18 +104,18 @@ enum EvalCommand {
         let training = try IntentExample.load(from: trainURL)
         let examples = try IntentExample.load(from: URL(fileURLWithPath: data))
         let validation = try calibrate.map { try IntentExample.load(from: URL(fileURLWithPath: $0)) }
+        // Without out-of-scope examples any threshold only loses rows, so the search would climb to the top.
+        if let calibrate, validation?.contains(where: { $0.intent == IntentClassifier.outOfScope }) == false {
+            throw BadArgument(
+                "\(calibrate): no rows labelled \(IntentClassifier.outOfScope); a threshold can only be calibrated"
+                    + " against out-of-scope examples")
+        }
         try embedder?.fetch(training + examples + (validation ?? []))
 
         let started = ContinuousClock.now
         var classifier = try embedder?.train(training) ?? IntentClassifier(training: training)
         let trainingTime = ContinuousClock.now - started
-        if let validation, let calibrate {
-            // Without out-of-scope examples any threshold only loses rows; the search would climb to the top.
-            guard validation.contains(where: { $0.intent == IntentClassifier.outOfScope }) else {
-                throw BadArgument(
-                    "\(calibrate): no rows labelled \(IntentClassifier.outOfScope); a threshold can only be calibrated"
-                        + " against out-of-scope examples")
-            }
+        if let validation {
             classifier.threshold = IntentEvaluation.calibratedThreshold(
                 for: classifier, on: validation, embeddings: try embedder?.vectors(validation))
         } else if train == nil, let configured = workspaceConfig?.understanding.threshold {
