@@ -48,6 +48,10 @@ struct JSONEditTests {
         #expect(edited.hasSuffix("\"understanding\": {\"threshold\": 0.3}\n}\n"))
         #expect(try threshold(in: edited) == 0.3)
 
+        let windows = try #require(
+            JSONEdit.settingNumber(0.3, at: ["understanding", "threshold"], in: "{\r\n  \"name\": \"Shop\"\r\n}\r\n"))
+        #expect(windows == "{\r\n  \"name\": \"Shop\",\r\n  \"understanding\": {\"threshold\": 0.3}\r\n}\r\n")
+
         let bare = try #require(JSONEdit.settingNumber(0.3, at: ["understanding", "threshold"], in: "{}"))
         #expect(try threshold(in: bare) == 0.3)
     }

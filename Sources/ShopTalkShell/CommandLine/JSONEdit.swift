@@ -9,11 +9,14 @@ enum JSONEdit {
         let bytes = Array(text.utf8)
         let number = Array(String(value).utf8)
         guard let top = firstObject(in: bytes, from: 0) else { return nil }
+        // New lines follow the file's own line endings.
+        let newline = text.contains("\r\n") ? "\r\n" : "\n"
         guard let outer = member(path[0], in: bytes, object: top) else {
             // No outer object yet: add it as the last member of the document.
             let body = bytes[(top.open + 1)..<top.close].contains { !isSpace($0) }
             let insertion =
-                Array("\(body ? "," : "")\n  \"\(path[0])\": {\"\(path[1])\": ".utf8) + number + Array("}\n".utf8)
+                Array("\(body ? "," : "")\(newline)  \"\(path[0])\": {\"\(path[1])\": ".utf8) + number
+                + Array("}\(newline)".utf8)
             var end = top.close
             while end > top.open + 1, isSpace(bytes[end - 1]) { end -= 1 }
             return String(decoding: bytes[..<end] + insertion + bytes[top.close...], as: UTF8.self)
