@@ -93,6 +93,18 @@ struct TestCommandTests {
         #expect(result.output.hasSuffix("1 passed, 0 failed\n"))
     }
 
+    @Test func verboseListsEveryScriptAsItFinishes() throws {
+        let workspace = try TestWorkspace()
+        let result = try workspace.run(["test", "--verbose", "--filter", "handoff"], input: "")
+        #expect(result.status == 0)
+        let listed = result.output.split(separator: "\n").filter { $0.hasPrefix("PASS ") }
+        #expect(listed.count >= 3)
+        #expect(listed.allSatisfy { $0.contains(".chat)") && $0.hasSuffix(" s") })
+        #expect(result.output.hasSuffix("\(listed.count) passed, 0 failed\n"))
+        // Piped, nothing is drawn on standard error.
+        #expect(!result.error.contains("scripts run"))
+    }
+
     @Test func tapOutputHasAPlanAndATestPointPerScript() throws {
         let workspace = try TestWorkspace()
         let result = try workspace.run(["test", "--tap", "--filter", "handoff"], input: "")

@@ -8,7 +8,7 @@ package enum ShopTalkCommand {
 
     package static let usage = """
         usage: shoptalk [--workspace DIR] [--customer ID] [--verbose]   start the shell
-               shoptalk test [PATH…] [--jobs N] [--junit FILE] [--tap] [--filter TEXT] [--repeat N]
+               shoptalk test [PATH…] [--jobs N] [--junit FILE] [--tap] [--filter TEXT] [--repeat N] [--verbose]
                                                                         run .chat scripts as tests
                shoptalk run FILE.chat                                   run one script, print its transcript
                shoptalk replay SESSION… | --since T [--against NAME@VER] [--model recorded|live] [--exit-code]

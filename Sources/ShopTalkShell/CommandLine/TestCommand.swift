@@ -67,8 +67,13 @@ enum TestCommand {
         }
         return try await withScratchLedger { ledger in
             let engine = try global.openEngine(ledgerPath: ledger)
+            let progress = TestProgress(
+                total: suite.scripts.count * max(options.repeats, 1), listEach: global.verbose && !options.tap,
+                live: !global.verbose && !options.tap && isatty(STDERR_FILENO) == 1)
             let results = await suite.run(
-                with: ScriptRunner(engine: engine), jobs: options.jobs, repeat: options.repeats)
+                with: ScriptRunner(engine: engine), jobs: options.jobs, repeat: options.repeats,
+                completed: { progress.record($0) })
+            progress.finish()
             return report(results, options: options)
         }
     }
@@ -132,5 +137,42 @@ enum TestCommand {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         return try await body(directory.appendingPathComponent("ledger.sqlite").path)
+    }
+}
+
+/// What a test run shows while it goes: with `--verbose`, a line per finished script on standard output; on a
+/// terminal, otherwise, one counter line on standard error that is cleared at the end.
+private final class TestProgress: @unchecked Sendable {
+    private let total: Int
+    private let listEach: Bool
+    private let live: Bool
+    private let lock = NSLock()
+    private var done = 0
+    private var failed = 0
+
+    init(total: Int, listEach: Bool, live: Bool) {
+        self.total = total
+        self.listEach = listEach
+        self.live = live
+    }
+
+    func record(_ result: ScriptResult) {
+        lock.withLock {
+            done += 1
+            if !result.passed { failed += 1 }
+            if listEach {
+                let verdict = result.passed ? "PASS" : "FAIL"
+                print(
+                    String(format: "%@ %@ (%@) %.2f s", verdict, result.script.name, result.script.file, result.seconds)
+                )
+            } else if live {
+                let line = "\r\(done) of \(total) scripts run" + (failed > 0 ? ", \(failed) failed" : "")
+                FileHandle.standardError.write(Data(line.utf8))
+            }
+        }
+    }
+
+    func finish() {
+        if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
