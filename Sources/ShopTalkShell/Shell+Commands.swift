@@ -271,8 +271,14 @@ extension Shell {
     }
 
     private func save(_ arguments: [String]) async throws {
+        let force = arguments.contains("--force")
+        let arguments = arguments.filter { $0 != "--force" }
         guard arguments.count == 1, arguments[0].hasSuffix(".chat") else {
-            fail("usage: /save FILE.chat")
+            fail("usage: /save FILE.chat [--force]")
+            return
+        }
+        guard force || !FileManager.default.fileExists(atPath: arguments[0]) else {
+            fail("\(arguments[0]) already exists: /save \(arguments[0]) --force replaces it")
             return
         }
         let turns = await session.turns

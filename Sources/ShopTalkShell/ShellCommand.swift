@@ -57,7 +57,7 @@ struct ShellCommand: Sendable {
                 "Reruns the session's messages through today's pipeline, optionally against another prompt version, "
                 + "and compares intent, entities, records, prompt, model, handoff, guards and reply."),
         ShellCommand(
-            name: "save", usage: "/save FILE.chat", summary: "save this session as a regression script",
+            name: "save", usage: "/save FILE.chat [--force]", summary: "save this session as a regression script",
             details:
                 "Writes meta lines, user: lines, bot: lines with the replies seen, and expect lines for intents and handoffs."
         ),

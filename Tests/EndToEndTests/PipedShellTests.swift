@@ -30,6 +30,20 @@ struct PipedShellTests {
         #expect(!result.output.contains("\u{1b}["))
     }
 
+    @Test func saveNeverReplacesAnExistingScriptUnlessForced() throws {
+        let workspace = try TestWorkspace()
+        let script = workspace.directory.appendingPathComponent("kept.chat")
+        try "user: hello\n".write(to: script, atomically: true, encoding: .utf8)
+
+        let refused = try workspace.run([], input: "hello\n/save \(script.path)\n")
+        #expect(refused.error.contains("kept.chat already exists: /save \(script.path) --force replaces it"))
+        #expect(try String(contentsOf: script, encoding: .utf8) == "user: hello\n")
+
+        let forced = try workspace.run([], input: "thanks\n/save \(script.path) --force\n")
+        #expect(forced.output.contains("saved 1 turn to \(script.path)"))
+        #expect(try String(contentsOf: script, encoding: .utf8).contains("user: thanks"))
+    }
+
     @Test func unknownCommandsSuggestTheNearestOne() throws {
         let workspace = try TestWorkspace()
         let result = try workspace.run([], input: "/hlep\n/trace\n")
