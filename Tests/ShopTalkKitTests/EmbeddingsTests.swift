@@ -61,6 +61,17 @@ struct EmbeddingsTests {
         #expect(server.requests.allSatisfy { $0.path == "/v1/embeddings" && $0.json["model"] as? String == "synonyms" })
     }
 
+    @Test func theClientSendsEveryTextRedacted() async throws {
+        let server = try SynonymEncoder.server()
+        let client = EmbeddingsClient(baseURL: server.baseURL, model: "synonyms")
+
+        _ = try client.embedAll(["refund to jo.bloggs@example.com please"])
+        _ = try await client.embed("Jo Bloggs wants a refund", known: [("name", "Jo Bloggs")])
+
+        let sent = server.requests.flatMap { $0.json["input"] as? [String] ?? [] }
+        #expect(sent == ["refund to [EMAIL] please", "[NAME] wants a refund"])
+    }
+
     @Test func serverFailuresAreModelErrorsNamingTheBackend() async throws {
         let failing = try SynonymEncoder.server(failing: { _ in true })
         let client = EmbeddingsClient(baseURL: failing.baseURL, model: "synonyms")

@@ -140,9 +140,7 @@ public final class Engine: Sendable {
                 let store = try EmbeddingStore(path: stateDirectory.appendingPathComponent("embeddings.sqlite").path)
                 classifier = IntentClassifier(
                     training: examples,
-                    embeddings: try store.vectors(
-                        for: examples.map { PIIDetector().redact($0.text) }, from: embeddings
-                    ) { missing in
+                    embeddings: try store.vectors(for: examples.map(\.text), from: embeddings) { missing in
                         guard missing > 0 else { return }
                         notice(
                             "fetching the embeddings of \(missing) training row\(missing == 1 ? "" : "s") from \(embeddings.baseURL.absoluteString)"

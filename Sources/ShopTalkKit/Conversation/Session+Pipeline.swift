@@ -46,20 +46,19 @@ extension Session {
         }
 
         // 3. understand
-        var prediction = engine.classifier.predict(turn.message)
-        if engine.embeddings != nil, engine.embeddingClassifier == nil {
-            turn.flags.append("embeddings_unavailable")
-        } else if let embeddings = engine.embeddings, let embeddingClassifier = engine.embeddingClassifier {
-            // Only the redacted message leaves the process; when the backend fails the n-grams decide alone.
-            do {
-                let embedding = try await embeddings.embed(
-                    PIIDetector().redact(turn.message, known: knownPersonalData))
-                prediction = embeddingClassifier.predict(turn.message, embedding: embedding)
+        var withEmbeddings: IntentPrediction?
+        if let embeddings = engine.embeddings {
+            // When the backend is missing or fails, the n-grams decide alone.
+            if let classifier = engine.embeddingClassifier,
+                let embedding = try? await embeddings.embed(turn.message, known: knownPersonalData)
+            {
+                withEmbeddings = classifier.predict(turn.message, embedding: embedding)
                 turn.flags.append("intent_with_embeddings")
-            } catch {
+            } else {
                 turn.flags.append("embeddings_unavailable")
             }
         }
+        var prediction = withEmbeddings ?? engine.classifier.predict(turn.message)
         turn.entities = engine.extractor.extract(from: turn.message, now: now)
         // A message naming a catalogue product is about the store even when its wording is unfamiliar.
         if prediction.intent == IntentClassifier.outOfScope,

