@@ -127,41 +127,38 @@ enum EvalCommand {
         let evaluation = IntentEvaluation(
             gold: examples.map(\.intent), predicted: predictions.map(\.intent), threshold: classifier.threshold)
 
-        print(summary(evaluation, rows: examples.count, trainedOn: trainURL.path, trainingTime: trainingTime))
-        var extras = topIntentAccuracy(examples, predictions)
-        extras.others["data"] = URL(fileURLWithPath: data).path
-        extras.others["trained_on"] = trainURL.path
-        extras.others["embeddings"] = embedder?.description ?? NSNull()
-        print(String(format: "in-scope accuracy with no threshold (top intent): %.2f%%", extras.value * 100))
         // Rows that also occur in the training file measure memory, not generalisation: say how many, and
         // what the figures are without them.
         let seen = Set(training.map { overlapKey($0.text) })
         let unseen = examples.indices.filter { !seen.contains(overlapKey(examples[$0].text)) }
         let shared = examples.count - unseen.count
-        extras.others["rows_also_in_training"] = shared
-        extras.others["unseen"] = NSNull()
+        var extras: [String: Any] = [
+            "data": URL(fileURLWithPath: data).path, "trained_on": trainURL.path, "rows_also_in_training": shared,
+            "unseen": NSNull(),
+        ]
+        var notes: [String] = []
         if unseen.isEmpty {
-            print(
+            notes.append(
                 "all \(examples.count) rows also occur in the training file: the figures measure memory, not generalisation"
             )
         } else if shared > 0 {
             let apart = IntentEvaluation(
                 gold: unseen.map { examples[$0].intent }, predicted: unseen.map { predictions[$0].intent },
                 threshold: classifier.threshold)
-            func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a" }
-            print(
+            notes.append(
                 "\(shared) of \(examples.count) rows also occur in the training file (ignoring case and punctuation);"
                     + " on the other \(unseen.count): accuracy \(percent(apart.accuracy)),"
                     + " in-scope accuracy \(percent(apart.inScopeAccuracy)),"
                     + " out-of-scope recall \(percent(apart.outOfScopeRecall))")
-            extras.others["unseen"] = [
+            extras["unseen"] = [
                 "rows": unseen.count, "accuracy": apart.accuracy, "in_scope_accuracy": apart.inScopeAccuracy,
                 "oos_recall": apart.outOfScopeRecall as Any? ?? NSNull(),
             ]
         }
         guard
-            try writeOutputs(
-                evaluation, examples: examples, predictions: predictions, extras: extras.others, report: report,
+            try finish(
+                evaluation, examples: examples, predictions: predictions, trainedOn: trainURL.path,
+                trainingTime: trainingTime, embedder: embedder, extras: extras, notes: notes, report: report,
                 errors: errors)
         else { return 3 }
         if save {
@@ -176,14 +173,16 @@ enum EvalCommand {
     }
 
     /// The in-scope accuracy of the most probable intent with no out-of-scope threshold, the figure published
-    /// results on data without an out-of-scope class report, with the report keys that carry it.
-    static func topIntentAccuracy(_ examples: [IntentExample], _ predictions: [IntentPrediction]) -> (
-        value: Double, others: [String: Any]
-    ) {
+    /// results on data without an out-of-scope class report.
+    static func topIntentAccuracy(_ examples: [IntentExample], _ predictions: [IntentPrediction]) -> Double {
         let inScope = zip(examples, predictions).filter { $0.0.intent != IntentClassifier.outOfScope }
         let right = inScope.filter { $0.1.alternatives.first?.intent == $0.0.intent }.count
-        let value = inScope.isEmpty ? 0 : Double(right) / Double(inScope.count)
-        return (value, ["rows": examples.count, "top_intent_accuracy": value])
+        return inScope.isEmpty ? 0 : Double(right) / Double(inScope.count)
+    }
+
+    /// A fraction as a percentage with two decimals, or `n/a`.
+    static func percent(_ value: Double?) -> String {
+        value.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a"
     }
 
     /// A text with case, punctuation and spacing ignored, for finding evaluation rows that training also has.
@@ -228,7 +227,6 @@ enum EvalCommand {
 
     static func summary(_ evaluation: IntentEvaluation, rows: Int, trainedOn: String, trainingTime: Duration) -> String
     {
-        func percent(_ value: Double?) -> String { value.map { String(format: "%.2f%%", $0 * 100) } ?? "n/a" }
         var lines = [
             "trained on \(trainedOn) in \(trainingTime.formatted(.units(allowed: [.seconds, .milliseconds], width: .narrow)))",
             "rows: \(rows)   threshold: \(String(format: "%.4f", evaluation.threshold))",
@@ -312,18 +310,29 @@ enum EvalCommand {
         }
         let evaluation = IntentEvaluation(
             gold: scored.map(\.intent), predicted: predictions.map(\.intent), threshold: threshold)
-        print(
-            summary(
-                evaluation, rows: examples.count, trainedOn: "\(folds) folds of \(url.path)",
-                trainingTime: ContinuousClock.now - started))
-        var extras = topIntentAccuracy(scored, predictions)
-        extras.others["data"] = url.path
-        extras.others["folds"] = folds
-        extras.others["embeddings"] = embedder?.description ?? NSNull()
-        print(String(format: "in-scope accuracy with no threshold (top intent): %.2f%%", extras.value * 100))
+        return try finish(
+            evaluation, examples: scored, predictions: predictions, trainedOn: "\(folds) folds of \(url.path)",
+            trainingTime: ContinuousClock.now - started, embedder: embedder,
+            extras: ["data": url.path, "folds": folds], notes: [], report: report, errors: errors) ? 0 : 3
+    }
+
+    /// Prints the figures, with the top-intent accuracy and `notes` after them, and writes the report (with
+    /// `extras`) and the misclassified rows where asked; false when a file cannot be written.
+    private static func finish(
+        _ evaluation: IntentEvaluation, examples: [IntentExample], predictions: [IntentPrediction],
+        trainedOn: String, trainingTime: Duration, embedder: Embedder?, extras: [String: Any], notes: [String],
+        report: String?, errors: String?
+    ) throws -> Bool {
+        print(summary(evaluation, rows: examples.count, trainedOn: trainedOn, trainingTime: trainingTime))
+        let topIntent = topIntentAccuracy(examples, predictions)
+        print("in-scope accuracy with no threshold (top intent): \(percent(topIntent))")
+        notes.forEach { print($0) }
+        var extras = extras
+        extras["rows"] = examples.count
+        extras["top_intent_accuracy"] = topIntent
+        extras["embeddings"] = embedder?.description ?? NSNull()
         return try writeOutputs(
-            evaluation, examples: scored, predictions: predictions, extras: extras.others, report: report,
-            errors: errors) ? 0 : 3
+            evaluation, examples: examples, predictions: predictions, extras: extras, report: report, errors: errors)
     }
 
     /// Writes the JSON report (the evaluation's keys plus `extras`) and the CSV of misclassified rows
