@@ -113,7 +113,8 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
             )
         }
         self.perIntent = perIntent
-        let inScopeF1 = perIntent.filter { $0.key != outOfScope }.map(\.value.f1)
+        // Summed in label order: a dictionary's order changes between runs, and with it the last bits of the sum.
+        let inScopeF1 = perIntent.filter { $0.key != outOfScope }.sorted { $0.key < $1.key }.map(\.value.f1)
         macroF1 = inScopeF1.isEmpty ? 0 : inScopeF1.reduce(0, +) / Double(inScopeF1.count)
         confusions =
             mistakes
