@@ -156,9 +156,8 @@ public final class Engine: Sendable {
             // Models of earlier versions of intents.csv (of the same kind) are never read again.
             let manager = FileManager.default
             for name in (try? manager.contentsOfDirectory(atPath: stateDirectory.path)) ?? []
-            where name.hasPrefix("intents-") && name != cacheURL.lastPathComponent
-                && (embeddings == nil
-                    ? name.hasSuffix(".model") && !name.hasSuffix(".embedded.model") : name.hasSuffix(kind))
+            where name.hasPrefix("intents-") && name.hasSuffix(".model") && name != cacheURL.lastPathComponent
+                && name.hasSuffix(".embedded.model") == (embeddings != nil)
             {
                 try? manager.removeItem(at: stateDirectory.appendingPathComponent(name))
             }
