@@ -48,14 +48,20 @@ let package = Package(
             dependencies: ["ShopTalkShell", "ChatScript", "ShopTalkKit"],
             swiftSettings: strict
         ),
+        .target(
+            name: "ShopTalkTestSupport",
+            dependencies: ["ShopTalkKit"],
+            path: "Tests/Support",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ShopTalkKitTests",
-            dependencies: ["ShopTalkKit"],
+            dependencies: ["ShopTalkKit", "ShopTalkTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ChatScriptTests",
-            dependencies: ["ChatScript"],
+            dependencies: ["ChatScript", "ShopTalkTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import ShopTalkTestSupport
 import Testing
 
 @testable import ChatScript

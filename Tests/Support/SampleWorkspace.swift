@@ -1,11 +1,10 @@
 import Foundation
 import ShopTalkKit
 
-/// The bundled sample workspace, opened with its state in temporary directories.
-enum SampleWorkspace {
-    static let root = URL(fileURLWithPath: #filePath)
+/// The bundled sample workspace, opened with its state in temporary directories; shared by the test targets.
+public enum SampleWorkspace {
+    public static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
         .appendingPathComponent("samples/retailer")
 
     /// Index and trained classifier, built once for the whole test run: training is slow in a debug build.
@@ -17,14 +16,14 @@ enum SampleWorkspace {
     }()
 
     /// An engine over the sample with the shared warm index and its own ledger in a new temporary directory.
-    static func engine() throws -> Engine {
+    public static func engine() throws -> Engine {
         let ledger = FileManager.default.temporaryDirectory.appendingPathComponent(
             "shoptalk-\(UUID().uuidString).sqlite")
         return try Engine(root: root, stateDirectory: warmState, ledgerPath: ledger.path, environment: [:])
     }
 
     /// The rows of `orders.csv`, read independently of the engine: order id to columns.
-    static func orders() throws -> [String: [String: String]] {
+    public static func orders() throws -> [String: [String: String]] {
         let lines = try String(contentsOf: root.appendingPathComponent("orders.csv"), encoding: .utf8)
             .split(separator: "\n").map(String.init)
         let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
