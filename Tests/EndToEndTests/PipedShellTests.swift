@@ -44,6 +44,16 @@ struct PipedShellTests {
         #expect(try String(contentsOf: script, encoding: .utf8).contains("user: thanks"))
     }
 
+    @Test func anUnknownOptionIsCalledAnOption() throws {
+        let workspace = try TestWorkspace()
+        let option = try workspace.run(["--bogus"], input: "")
+        #expect(option.status == 2)
+        #expect(option.error.contains("unknown option '--bogus'"))
+        let command = try workspace.run(["frobnicate"], input: "")
+        #expect(command.status == 2)
+        #expect(command.error.contains("unknown command 'frobnicate'"))
+    }
+
     @Test func unknownCommandsSuggestTheNearestOne() throws {
         let workspace = try TestWorkspace()
         let result = try workspace.run([], input: "/hlep\n/trace\n")

@@ -16,8 +16,8 @@ package enum ShopTalkCommand {
                shoptalk eval intents DATA.csv [--train FILE.csv] [--calibrate VAL.csv] [--report FILE] [--errors FILE.csv]
                                      [--save-threshold] [--folds K] [--embeddings URL [--embeddings-model NAME] | --no-embeddings]
                                                                         measure the intent recogniser
-               shoptalk bench [--scripts N] [--turns N] [--jobs N]         throughput and latency of the pipeline
-               shoptalk audit tail [N] [--json] | verify                         read or verify the audit log
+               shoptalk bench [--scripts N] [--turns N] [--jobs N]      throughput and latency of the pipeline
+               shoptalk audit tail [N] [--json] | verify                read or verify the audit log
                shoptalk prompts list | show NAME@VER                    the prompt library
                shoptalk help                                            this text
 
@@ -61,7 +61,7 @@ package enum ShopTalkCommand {
             case "eval": return try EvalCommand.run(Array(rest.dropFirst()), options)
             case "prompts": return try prompts(Array(rest.dropFirst()), options)
             case let other?:
-                throw UsageError("unknown command '\(other)'")
+                throw UsageError("unknown \(other.hasPrefix("-") ? "option" : "command") '\(other)'")
             }
         } catch let error as UsageError {
             report("\(error)\n\n\(usage)")
