@@ -54,6 +54,12 @@ struct ReplayAndEvalCommandTests {
         #expect(json["rows"] as? Int == 5)
         let accuracy = try #require(json["accuracy"] as? Double)
         #expect((0...1).contains(accuracy))
+        // Five rows say little: the printed and reported intervals are wide and hold the figure.
+        #expect(result.output.contains("95% intervals: accuracy "))
+        let intervals = try #require(json["intervals"] as? [String: [Double]])
+        let range = try #require(intervals["accuracy"])
+        #expect(range.count == 2 && range[0] <= accuracy && accuracy <= range[1] && range[1] - range[0] > 0.4)
+        #expect(intervals["oos_recall"]?.count == 2)
         let perIntent = try #require(json["per_intent"] as? [String: [String: Any]])
         #expect(perIntent["track_order"]?["support"] as? Int == 2)
 

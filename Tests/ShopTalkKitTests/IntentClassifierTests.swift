@@ -158,9 +158,43 @@ struct IntentEvaluationTests {
         #expect(
             keys == [
                 "accuracy", "in_scope_accuracy", "oos_recall", "oos_precision", "macro_f1", "threshold", "per_intent",
-                "confusions",
+                "confusions", "intervals",
             ])
         #expect(json?["oos_recall"] is NSNull)
+        let intervals = try #require(json?["intervals"] as? [String: Any])
+        #expect(intervals["oos_recall"] is NSNull)
+        let accuracy = IntentEvaluation.wilsonInterval(1, of: 2)
+        let reported = try #require(intervals["accuracy"] as? [Double])
+        #expect(reported.count == 2)
+        #expect(abs(reported[0] - accuracy.lowerBound) < 1e-12 && abs(reported[1] - accuracy.upperBound) < 1e-12)
+    }
+
+    @Test func wilsonIntervalsMatchTheFormulaAndStayInsideZeroToOne() {
+        // 54 of 100: the textbook Wilson interval is 44.26% to 63.44%.
+        let half = IntentEvaluation.wilsonInterval(54, of: 100)
+        #expect(abs(half.lowerBound - 0.4426) < 0.0001)
+        #expect(abs(half.upperBound - 0.6344) < 0.0001)
+        let none = IntentEvaluation.wilsonInterval(0, of: 10)
+        #expect(none.lowerBound == 0)
+        #expect(abs(none.upperBound - 0.2775) < 0.0001)
+        let all = IntentEvaluation.wilsonInterval(10, of: 10)
+        #expect(all.upperBound == 1)
+        #expect(abs(all.lowerBound - 0.7225) < 0.0001)
+        #expect(IntentEvaluation.wilsonInterval(0, of: 0) == 0...1)
+        let wide = IntentEvaluation.wilsonInterval(9, of: 10)
+        let narrow = IntentEvaluation.wilsonInterval(900, of: 1000)
+        #expect(narrow.upperBound - narrow.lowerBound < (wide.upperBound - wide.lowerBound) / 3)
+    }
+
+    @Test func intervalsSurroundTheFigures() {
+        let gold = ["a", "a", "b", "b", "out_of_scope", "out_of_scope"]
+        let predicted = ["a", "b", "b", "out_of_scope", "out_of_scope", "a"]
+        let evaluation = IntentEvaluation(gold: gold, predicted: predicted, threshold: 0.4)
+        #expect(evaluation.intervals.accuracy == IntentEvaluation.wilsonInterval(3, of: 6))
+        #expect(evaluation.intervals.inScopeAccuracy == IntentEvaluation.wilsonInterval(2, of: 4))
+        #expect(evaluation.intervals.outOfScopeRecall == IntentEvaluation.wilsonInterval(1, of: 2))
+        #expect(evaluation.intervals.outOfScopePrecision == IntentEvaluation.wilsonInterval(1, of: 2))
+        #expect(evaluation.intervals.accuracy.contains(evaluation.accuracy))
     }
 
     @Test func calibratesAThresholdOnHeldOutRows() {

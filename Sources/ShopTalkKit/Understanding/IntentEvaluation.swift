@@ -53,6 +53,39 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
     public var perIntent: [String: IntentMetrics]
     /// The most frequent (gold, predicted) mistakes, most frequent first.
     public var confusions: [Confusion]
+    /// Where the true rates plausibly lie, given how few rows measured them.
+    public var intervals: Intervals
+
+    /// 95% Wilson score intervals of the headline figures, nil where the figure itself is nil.
+    ///
+    /// They treat rows as independent draws, which cross-validated rows only approximately are; still, they tell
+    /// a change worth keeping from one that a different sample of the same size could undo.
+    public struct Intervals: Sendable, Hashable, Codable {
+        /// Of `accuracy`.
+        public var accuracy: ClosedRange<Double>
+        /// Of `inScopeAccuracy`.
+        public var inScopeAccuracy: ClosedRange<Double>
+        /// Of `outOfScopeRecall`.
+        public var outOfScopeRecall: ClosedRange<Double>?
+        /// Of `outOfScopePrecision`.
+        public var outOfScopePrecision: ClosedRange<Double>?
+
+        enum CodingKeys: String, CodingKey {
+            case accuracy
+            case inScopeAccuracy = "in_scope_accuracy"
+            case outOfScopeRecall = "oos_recall"
+            case outOfScopePrecision = "oos_precision"
+        }
+
+        /// Writes every key, as `[lower, upper]` or `null`.
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(accuracy, forKey: .accuracy)
+            try container.encode(inScopeAccuracy, forKey: .inScopeAccuracy)
+            try container.encode(outOfScopeRecall, forKey: .outOfScopeRecall)
+            try container.encode(outOfScopePrecision, forKey: .outOfScopePrecision)
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
         case accuracy
@@ -63,6 +96,7 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
         case threshold
         case perIntent = "per_intent"
         case confusions
+        case intervals
     }
 
     /// Labels every example with `classifier` at its current threshold and scores the answers.
@@ -83,10 +117,18 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
         let outOfScopeGold = gold.count - inScope.count
         let outOfScopePredicted = predicted.filter { $0 == outOfScope }.count
         let outOfScopeHits = pairs.filter { $0.0 == outOfScope && $0.1 == outOfScope }.count
-        accuracy = Self.ratio(pairs.filter { $0.0 == $0.1 }.count, gold.count)
-        inScopeAccuracy = Self.ratio(inScope.filter { $0.0 == $0.1 }.count, inScope.count)
+        let right = pairs.filter { $0.0 == $0.1 }.count
+        let inScopeRight = inScope.filter { $0.0 == $0.1 }.count
+        accuracy = Self.ratio(right, gold.count)
+        inScopeAccuracy = Self.ratio(inScopeRight, inScope.count)
         outOfScopeRecall = outOfScopeGold > 0 ? Self.ratio(outOfScopeHits, outOfScopeGold) : nil
         outOfScopePrecision = outOfScopeGold > 0 ? Self.ratio(outOfScopeHits, outOfScopePredicted) : nil
+        intervals = Intervals(
+            accuracy: Self.wilsonInterval(right, of: gold.count),
+            inScopeAccuracy: Self.wilsonInterval(inScopeRight, of: inScope.count),
+            outOfScopeRecall: outOfScopeGold > 0 ? Self.wilsonInterval(outOfScopeHits, of: outOfScopeGold) : nil,
+            outOfScopePrecision: outOfScopeGold > 0
+                ? Self.wilsonInterval(outOfScopeHits, of: outOfScopePredicted) : nil)
         self.threshold = threshold
 
         var goldCounts: [String: Int] = [:]
@@ -135,6 +177,23 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
         try container.encode(threshold, forKey: .threshold)
         try container.encode(perIntent, forKey: .perIntent)
         try container.encode(confusions, forKey: .confusions)
+        try container.encode(intervals, forKey: .intervals)
+    }
+
+    /// The 95% Wilson score interval of a proportion of `successes` in `total` trials; all of 0...1 when there
+    /// were none. Unlike the normal approximation it stays inside 0...1 and is honest near 0% and 100%.
+    public static func wilsonInterval(_ successes: Int, of total: Int) -> ClosedRange<Double> {
+        guard total > 0 else { return 0...1 }
+        let z = 1.959_963_984_540_054
+        let n = Double(total)
+        let proportion = Double(successes) / n
+        let spread = z * z / n
+        let center = (proportion + spread / 2) / (1 + spread)
+        let half = z / (1 + spread) * (proportion * (1 - proportion) / n + spread / (4 * n)).squareRoot()
+        // At 0% and 100% the bound is exact; computed, it can miss by the last bit.
+        let lower = successes == 0 ? 0 : max(0, center - half)
+        let upper = successes == total ? 1 : min(1, center + half)
+        return lower...upper
     }
 
     /// The threshold that maximises in-scope accuracy plus out-of-scope recall on `validation`, among those

@@ -234,6 +234,7 @@ enum EvalCommand {
                 + "   macro F1: \(percent(evaluation.macroF1))",
             "out-of-scope recall: \(percent(evaluation.outOfScopeRecall))"
                 + "   out-of-scope precision: \(percent(evaluation.outOfScopePrecision))",
+            intervalLine(evaluation.intervals),
         ]
         let worst = evaluation.perIntent.filter { $0.value.support > 0 }.sorted {
             ($0.value.f1, $0.key) < ($1.value.f1, $1.key)
@@ -257,6 +258,23 @@ enum EvalCommand {
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The 95% intervals of the headline figures, on one line.
+    static func intervalLine(_ intervals: IntentEvaluation.Intervals) -> String {
+        func span(_ range: ClosedRange<Double>) -> String {
+            String(format: "%.2f–%.2f%%", range.lowerBound * 100, range.upperBound * 100)
+        }
+        var parts = [
+            "accuracy \(span(intervals.accuracy))", "in-scope accuracy \(span(intervals.inScopeAccuracy))",
+        ]
+        if let recall = intervals.outOfScopeRecall {
+            parts.append("out-of-scope recall \(span(recall))")
+        }
+        if let precision = intervals.outOfScopePrecision {
+            parts.append("precision \(span(precision))")
+        }
+        return "95% intervals: " + parts.joined(separator: ", ")
     }
 
     /// Sets `understanding.threshold` in shoptalk.json, keeping every other setting and, where it can, the file's
