@@ -111,6 +111,44 @@ struct ReplayAndEvalCommandTests {
         #expect(training.output.contains("rows also occur in the training file: the figures measure memory"))
     }
 
+    @Test func evalComparesARunWithABaselineReportRowByRow() throws {
+        let workspace = try TestWorkspace()
+        let data = workspace.directory.appendingPathComponent("eval/intents-heldout.csv").path
+        let baseline = workspace.directory.appendingPathComponent("baseline.json").path
+        let first = try workspace.run(["eval", "intents", data, "--report", baseline], input: "")
+        #expect(first.status == 0, "\(first.error)")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: baseline))) as? [String: Any])
+        let rows = try #require(json["rows"] as? Int)
+        let wrong = try #require(json["misclassified_rows"] as? [Int])
+        let accuracy = try #require(json["accuracy"] as? Double)
+        #expect(wrong.count == rows - Int((accuracy * Double(rows)).rounded()))
+        #expect(wrong.allSatisfy { (1...rows).contains($0) })
+
+        let same = try workspace.run(["eval", "intents", data, "--baseline", baseline], input: "")
+        #expect(same.status == 0, "\(same.error)")
+        #expect(same.output.contains("against \(baseline), the same \(rows) rows:"))
+        #expect(same.output.contains("rows now right: 0, now wrong: 0; McNemar exact p = 1: no clear difference"))
+
+        // Training on a third of intents.csv loses many rows the full file got right.
+        let intents = workspace.directory.appendingPathComponent("intents.csv")
+        let lines = try String(contentsOf: intents, encoding: .utf8).split(separator: "\n")
+        let kept = lines.enumerated().filter { $0.offset == 0 || $0.offset % 3 == 0 }.map(\.element)
+        let third = workspace.directory.appendingPathComponent("third.csv")
+        try (kept.joined(separator: "\n") + "\n").write(to: third, atomically: true, encoding: .utf8)
+        let worse = try workspace.run(
+            ["eval", "intents", data, "--train", third.path, "--baseline", baseline], input: "")
+        #expect(worse.status == 0, "\(worse.error)")
+        #expect(worse.output.contains("worse at the 5% level"), "\(worse.output)")
+
+        let other = try workspace.run(["eval", "intents", intents.path, "--baseline", baseline], input: "")
+        #expect(other.status == 2)
+        #expect(other.error.contains("the baseline scored \(rows) rows"))
+        let missing = try workspace.run(["eval", "intents", data, "--baseline", "/nonexistent.json"], input: "")
+        #expect(missing.status == 2)
+        #expect(missing.error.contains("cannot read the baseline report /nonexistent.json"))
+    }
+
     @Test func crossValidationScoresEveryRowWithAModelThatNeverSawIt() throws {
         let workspace = try TestWorkspace()
         let intents = workspace.directory.appendingPathComponent("intents.csv").path

@@ -186,6 +186,19 @@ struct IntentEvaluationTests {
         #expect(narrow.upperBound - narrow.lowerBound < (wide.upperBound - wide.lowerBound) / 3)
     }
 
+    @Test func mcnemarPValueIsTheTwoSidedBinomialTailOfTheDisagreements() {
+        // Six disagreements all one way: 2 × (1/2)^6.
+        #expect(abs(IntentEvaluation.mcnemarPValue(onlyFirst: 0, onlySecond: 6) - 2.0 / 64) < 1e-12)
+        // One against five: 2 × (1 + 6) / 64.
+        #expect(abs(IntentEvaluation.mcnemarPValue(onlyFirst: 5, onlySecond: 1) - 14.0 / 64) < 1e-12)
+        #expect(IntentEvaluation.mcnemarPValue(onlyFirst: 5, onlySecond: 5) == 1)
+        #expect(IntentEvaluation.mcnemarPValue(onlyFirst: 0, onlySecond: 0) == 1)
+        // Thousands of disagreements stay finite: 400 against 600 is far from an even split.
+        let lopsided = IntentEvaluation.mcnemarPValue(onlyFirst: 400, onlySecond: 600)
+        #expect(lopsided > 0 && lopsided < 1e-9)
+        #expect(lopsided == IntentEvaluation.mcnemarPValue(onlyFirst: 600, onlySecond: 400))
+    }
+
     @Test func intervalsSurroundTheFigures() {
         let gold = ["a", "a", "b", "b", "out_of_scope", "out_of_scope"]
         let predicted = ["a", "b", "b", "out_of_scope", "out_of_scope", "a"]

@@ -180,6 +180,22 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
         try container.encode(intervals, forKey: .intervals)
     }
 
+    /// The two-sided exact McNemar p-value for two classifiers scored on the same rows, of which `onlyFirst` only
+    /// the first got right and `onlySecond` only the second: how often chance alone would split the disagreements
+    /// at least this unevenly. Rows both got right, or both wrong, say nothing about which is better.
+    public static func mcnemarPValue(onlyFirst: Int, onlySecond: Int) -> Double {
+        let disagreements = onlyFirst + onlySecond
+        guard disagreements > 0 else { return 1 }
+        let n = Double(disagreements)
+        // The binomial tail in log space, so that thousands of disagreements neither overflow nor underflow.
+        let logHalves = n * log(0.5)
+        let tail = (0...min(onlyFirst, onlySecond)).reduce(0.0) { sum, k in
+            let k = Double(k)
+            return sum + exp(lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1) + logHalves)
+        }
+        return min(1, 2 * tail)
+    }
+
     /// The 95% Wilson score interval of a proportion of `successes` in `total` trials; all of 0...1 when there
     /// were none. Unlike the normal approximation it stays inside 0...1 and is honest near 0% and 100%.
     public static func wilsonInterval(_ successes: Int, of total: Int) -> ClosedRange<Double> {

@@ -2,7 +2,7 @@ import Foundation
 import ShopTalkKit
 
 /// `shoptalk eval intents DATA.csv [--train FILE.csv] [--calibrate VAL.csv] [--report FILE] [--errors FILE.csv]
-/// [--save-threshold] [--folds K] [--embeddings URL [--embeddings-model NAME] | --no-embeddings]`.
+/// [--baseline OLD.json] [--save-threshold] [--folds K] [--embeddings URL [--embeddings-model NAME] | --no-embeddings]`.
 enum EvalCommand {
     static func run(_ arguments: [String], _ global: GlobalOptions) throws -> Int32 {
         guard arguments.first == "intents" else { throw UsageError("eval takes 'intents DATA.csv'") }
@@ -11,6 +11,7 @@ enum EvalCommand {
         var calibrate: String?
         var report: String?
         var errors: String?
+        var baselinePath: String?
         var save = false
         var folds: Int?
         var embeddingsURL: String?
@@ -27,6 +28,7 @@ enum EvalCommand {
             case "--calibrate": calibrate = try value(argument)
             case "--report": report = try value(argument)
             case "--errors": errors = try value(argument)
+            case "--baseline": baselinePath = try value(argument)
             case "--embeddings": embeddingsURL = try value(argument)
             case "--embeddings-model": embeddingsModel = try value(argument)
             case "--no-embeddings": useWorkspaceEmbeddings = false
@@ -63,6 +65,7 @@ enum EvalCommand {
         for path in [report, errors].compactMap({ $0 }) {
             try checkWritable(path)
         }
+        let baseline = try baselinePath.map { try EvalBaseline(path: $0) }
         // An explicit --workspace must exist; otherwise a workspace is optional when --train is given.
         let workspace = global.workspace != nil ? try global.workspaceURL() : try? global.workspaceURL()
         let workspaceConfig = try workspace.map { root -> WorkspaceConfig in
@@ -94,7 +97,8 @@ enum EvalCommand {
         }
         if let folds {
             return try crossValidate(
-                URL(fileURLWithPath: data), folds: folds, embedder: embedder, report: report, errors: errors)
+                URL(fileURLWithPath: data), folds: folds, embedder: embedder, baseline: baseline, report: report,
+                errors: errors)
         }
         let trainURL =
             try train.map { URL(fileURLWithPath: $0) }
@@ -103,6 +107,7 @@ enum EvalCommand {
 
         let training = try IntentExample.load(from: trainURL)
         let examples = try IntentExample.load(from: URL(fileURLWithPath: data))
+        try baseline?.check(rows: examples.count)
         let validation = try calibrate.map { try IntentExample.load(from: URL(fileURLWithPath: $0)) }
         // Without out-of-scope examples any threshold only loses rows, so the search would climb to the top.
         if let calibrate, validation?.contains(where: { $0.intent == IntentClassifier.outOfScope }) == false {
@@ -157,9 +162,9 @@ enum EvalCommand {
         }
         guard
             try finish(
-                evaluation, examples: examples, predictions: predictions, trainedOn: trainURL.path,
-                trainingTime: trainingTime, embedder: embedder, extras: extras, notes: notes, report: report,
-                errors: errors)
+                evaluation, examples: examples, rowNumbers: examples.indices.map { $0 + 1 },
+                predictions: predictions, trainedOn: trainURL.path, trainingTime: trainingTime, embedder: embedder,
+                baseline: baseline, extras: extras, notes: notes, report: report, errors: errors)
         else { return 3 }
         if save {
             guard let workspace else { throw UsageError("--save-threshold needs a workspace") }
@@ -304,9 +309,10 @@ enum EvalCommand {
     /// K-fold cross-validation on one file: each row is scored by a model that never saw it. Folds are
     /// stratified and deterministic: the n-th row of each intent goes to fold n mod K.
     private static func crossValidate(
-        _ url: URL, folds: Int, embedder: Embedder?, report: String?, errors: String?
+        _ url: URL, folds: Int, embedder: Embedder?, baseline: EvalBaseline?, report: String?, errors: String?
     ) throws -> Int32 {
         let examples = try IntentExample.load(from: url)
+        try baseline?.check(rows: examples.count)
         try embedder?.fetch(examples)
         var seen: [String: Int] = [:]
         let fold = examples.map { example -> Int in
@@ -314,12 +320,15 @@ enum EvalCommand {
             return seen[example.intent, default: 0] % folds
         }
         var scored: [IntentExample] = []
+        var rowNumbers: [Int] = []
         var predictions: [IntentPrediction] = []
         let started = ContinuousClock.now
         var threshold = 0.0
         for index in 0..<folds {
             let training = zip(examples, fold).filter { $0.1 != index }.map(\.0)
-            let held = zip(examples, fold).filter { $0.1 == index }.map(\.0)
+            let heldRows = examples.indices.filter { fold[$0] == index }
+            let held = heldRows.map { examples[$0] }
+            rowNumbers += heldRows.map { $0 + 1 }
             let classifier = try embedder?.train(training) ?? IntentClassifier(training: training)
             threshold += classifier.threshold / Double(folds)
             scored += held
@@ -329,23 +338,35 @@ enum EvalCommand {
         let evaluation = IntentEvaluation(
             gold: scored.map(\.intent), predicted: predictions.map(\.intent), threshold: threshold)
         return try finish(
-            evaluation, examples: scored, predictions: predictions, trainedOn: "\(folds) folds of \(url.path)",
-            trainingTime: ContinuousClock.now - started, embedder: embedder,
-            extras: ["data": url.path, "folds": folds], notes: [], report: report, errors: errors) ? 0 : 3
+            evaluation, examples: scored, rowNumbers: rowNumbers, predictions: predictions,
+            trainedOn: "\(folds) folds of \(url.path)", trainingTime: ContinuousClock.now - started, embedder: embedder,
+            baseline: baseline, extras: ["data": url.path, "folds": folds], notes: [], report: report, errors: errors)
+            ? 0 : 3
     }
 
-    /// Prints the figures, with the top-intent accuracy and `notes` after them, and writes the report (with
-    /// `extras`) and the misclassified rows where asked; false when a file cannot be written.
+    /// Prints the figures, with the top-intent accuracy, `notes` and the comparison with `baseline` after them,
+    /// and writes the report (with `extras`) and the misclassified rows where asked; false when a file cannot be
+    /// written. `rowNumbers` gives each example's 1-based row in the data file.
     private static func finish(
-        _ evaluation: IntentEvaluation, examples: [IntentExample], predictions: [IntentPrediction],
-        trainedOn: String, trainingTime: Duration, embedder: Embedder?, extras: [String: Any], notes: [String],
-        report: String?, errors: String?
+        _ evaluation: IntentEvaluation, examples: [IntentExample], rowNumbers: [Int],
+        predictions: [IntentPrediction], trainedOn: String, trainingTime: Duration, embedder: Embedder?,
+        baseline: EvalBaseline?, extras: [String: Any], notes: [String], report: String?, errors: String?
     ) throws -> Bool {
         print(summary(evaluation, rows: examples.count, trainedOn: trainedOn, trainingTime: trainingTime))
         let topIntent = topIntentAccuracy(examples, predictions)
         print("in-scope accuracy with no threshold (top intent): \(percent(topIntent))")
         notes.forEach { print($0) }
         var extras = extras
+        let misclassified = zip(rowNumbers, zip(examples, predictions)).filter { $0.1.0.intent != $0.1.1.intent }
+            .map(\.0).sorted()
+        extras["misclassified_rows"] = misclassified
+        if let baseline {
+            let comparison = try baseline.comparison(
+                with: evaluation, misclassified: Set(misclassified), rows: examples.count,
+                data: extras["data"] as? String ?? "")
+            comparison.lines.forEach { print($0) }
+            extras["baseline"] = comparison.report
+        }
         extras["rows"] = examples.count
         extras["top_intent_accuracy"] = topIntent
         extras["embeddings"] = embedder?.description ?? NSNull()
