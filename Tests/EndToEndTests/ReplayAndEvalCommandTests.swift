@@ -144,6 +144,14 @@ struct ReplayAndEvalCommandTests {
         let other = try workspace.run(["eval", "intents", intents.path, "--baseline", baseline], input: "")
         #expect(other.status == 2)
         #expect(other.error.contains("the baseline scored \(rows) rows"))
+        // The same rows in another order would pair each row number with another message.
+        let heldOut = try String(contentsOf: URL(fileURLWithPath: data), encoding: .utf8).split(separator: "\n")
+        let reordered = workspace.directory.appendingPathComponent("reordered.csv")
+        try ([heldOut[0]] + heldOut.dropFirst().reversed()).joined(separator: "\n")
+            .write(to: reordered, atomically: true, encoding: .utf8)
+        let shuffled = try workspace.run(["eval", "intents", reordered.path, "--baseline", baseline], input: "")
+        #expect(shuffled.status == 2)
+        #expect(shuffled.error.contains("the baseline scored other texts than the rows of"))
         let missing = try workspace.run(["eval", "intents", data, "--baseline", "/nonexistent.json"], input: "")
         #expect(missing.status == 2)
         #expect(missing.error.contains("cannot read the baseline report /nonexistent.json"))
@@ -159,5 +167,9 @@ struct ReplayAndEvalCommandTests {
         let value = Double(accuracyLine.dropFirst(10).prefix { $0 != "%" }) ?? 0
         // Held-out folds score well below a model tested on its own training rows, but far above chance.
         #expect(value > 70 && value < 100)
+
+        let tooMany = try workspace.run(["eval", "intents", intents, "--folds", "100000"], input: "")
+        #expect(tooMany.status == 2)
+        #expect(tooMany.error.contains("so the folds past"))
     }
 }

@@ -17,7 +17,7 @@ struct SampleIntentAccuracyTests {
 
         #expect(heldOut.count == 505)
         #expect(evaluation.accuracy >= 0.95)
-        #expect(evaluation.inScopeAccuracy >= 0.95)
+        #expect(evaluation.inScopeAccuracy ?? 0 >= 0.95)
         #expect((evaluation.outOfScopeRecall ?? 0) >= 0.85)
     }
 

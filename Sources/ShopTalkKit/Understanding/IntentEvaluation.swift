@@ -39,14 +39,14 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
 
     /// Share of all rows labelled correctly.
     public var accuracy: Double
-    /// Share of rows with an in-scope gold label that got exactly that label.
-    public var inScopeAccuracy: Double
+    /// Share of rows with an in-scope gold label that got exactly that label; nil when there were none.
+    public var inScopeAccuracy: Double?
     /// Share of out-of-scope rows recognised as such; nil when there were none.
     public var outOfScopeRecall: Double?
     /// Share of out-of-scope answers that were right; nil when the data had no out-of-scope rows.
     public var outOfScopePrecision: Double?
-    /// Unweighted mean F1 over the in-scope intents that occur as gold or prediction.
-    public var macroF1: Double
+    /// Unweighted mean F1 over the in-scope intents that occur as gold or prediction; nil when none does.
+    public var macroF1: Double?
     /// The classifier threshold the figures were measured at.
     public var threshold: Double
     /// Metrics of every label that occurs, out-of-scope included.
@@ -64,7 +64,7 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
         /// Of `accuracy`.
         public var accuracy: ClosedRange<Double>
         /// Of `inScopeAccuracy`.
-        public var inScopeAccuracy: ClosedRange<Double>
+        public var inScopeAccuracy: ClosedRange<Double>?
         /// Of `outOfScopeRecall`.
         public var outOfScopeRecall: ClosedRange<Double>?
         /// Of `outOfScopePrecision`.
@@ -120,12 +120,12 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
         let right = pairs.filter { $0.0 == $0.1 }.count
         let inScopeRight = inScope.filter { $0.0 == $0.1 }.count
         accuracy = Self.ratio(right, gold.count)
-        inScopeAccuracy = Self.ratio(inScopeRight, inScope.count)
+        inScopeAccuracy = inScope.isEmpty ? nil : Self.ratio(inScopeRight, inScope.count)
         outOfScopeRecall = outOfScopeGold > 0 ? Self.ratio(outOfScopeHits, outOfScopeGold) : nil
         outOfScopePrecision = outOfScopeGold > 0 ? Self.ratio(outOfScopeHits, outOfScopePredicted) : nil
         intervals = Intervals(
             accuracy: Self.wilsonInterval(right, of: gold.count),
-            inScopeAccuracy: Self.wilsonInterval(inScopeRight, of: inScope.count),
+            inScopeAccuracy: inScope.isEmpty ? nil : Self.wilsonInterval(inScopeRight, of: inScope.count),
             outOfScopeRecall: outOfScopeGold > 0 ? Self.wilsonInterval(outOfScopeHits, of: outOfScopeGold) : nil,
             outOfScopePrecision: outOfScopeGold > 0
                 ? Self.wilsonInterval(outOfScopeHits, of: outOfScopePredicted) : nil)
@@ -157,7 +157,7 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
         self.perIntent = perIntent
         // Summed in label order: a dictionary's order changes between runs, and with it the last bits of the sum.
         let inScopeF1 = perIntent.filter { $0.key != outOfScope }.sorted { $0.key < $1.key }.map(\.value.f1)
-        macroF1 = inScopeF1.isEmpty ? 0 : inScopeF1.reduce(0, +) / Double(inScopeF1.count)
+        macroF1 = inScopeF1.isEmpty ? nil : inScopeF1.reduce(0, +) / Double(inScopeF1.count)
         confusions =
             mistakes
             .map { Confusion(gold: $0.key.gold, predicted: $0.key.predicted, count: $0.value) }

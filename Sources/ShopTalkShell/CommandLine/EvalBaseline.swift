@@ -9,6 +9,10 @@ struct EvalBaseline {
     var data: String?
     /// How many rows it scored.
     var rows: Int
+    /// `EvalBaseline.fingerprint(of:)` of the rows it scored.
+    var fingerprint: String
+    /// How its classifier was trained, as `EvalBaseline.method(trainedOn:folds:)` puts it.
+    var method: String?
     /// The 1-based data rows it got wrong.
     var misclassified: Set<Int>
     /// Its headline figures by report key, nil where they did not apply.
@@ -22,24 +26,35 @@ struct EvalBaseline {
 
     /// Reads the report at `path`, failing with the file and what was expected when it is not one.
     init(path: String) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw BadArgument("cannot read the baseline report \(path): no such file")
+        }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw BadArgument(
+                "cannot read the baseline report \(path): \(isDirectory.boolValue ? "it is a directory" : "permission denied")"
+            )
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw BadArgument("\(path): expected the JSON object an 'eval intents --report' run writes")
         }
-        guard let rows = object["rows"] as? Int, let wrong = object["misclassified_rows"] as? [Int] else {
+        guard let rows = object["rows"] as? Int, let wrong = object["misclassified_rows"] as? [Int],
+            let fingerprint = object["rows_sha256"] as? String
+        else {
             throw BadArgument(
-                "\(path): expected 'rows' and 'misclassified_rows', which reports of this version of eval intents"
-                    + " carry; write the baseline again with --report")
+                "\(path): expected 'rows', 'rows_sha256' and 'misclassified_rows', which reports of this version of"
+                    + " eval intents carry; write the baseline again with --report")
+        }
+        misclassified = Set(wrong)
+        guard misclassified.count == wrong.count, wrong.allSatisfy({ (1...max(rows, 1)).contains($0) }) else {
+            throw BadArgument(
+                "\(path): expected 'misclassified_rows' to hold distinct row numbers from 1 to \(rows)")
         }
         self.path = path
         self.data = object["data"] as? String
         self.rows = rows
-        misclassified = Set(wrong)
+        self.fingerprint = fingerprint
+        method = Self.method(trainedOn: object["trained_on"] as? String, folds: object["folds"] as? Int)
         var figures: [String: Double?] = [:]
         for (key, _) in Self.comparedFigures {
             figures[key] = object[key] as? Double
@@ -47,20 +62,36 @@ struct EvalBaseline {
         self.figures = figures
     }
 
-    /// Fails when a run scores a different number of rows, since its row numbers would name other messages.
-    func check(rows: Int) throws {
-        guard rows == self.rows else {
+    /// A digest of the rows' texts in order, which tells whether two reports' row numbers name the same messages.
+    static func fingerprint(of examples: [IntentExample]) -> String {
+        Digest.sha256Hex(examples.map(\.text).joined(separator: "\u{0}"))
+    }
+
+    /// How a run trained its classifier, for noting when two compared runs differ in it.
+    static func method(trainedOn: String?, folds: Int?) -> String? {
+        if let folds { return "\(folds)-fold cross-validation" }
+        return trainedOn.map { "training on \($0)" }
+    }
+
+    /// Fails unless a run scores the same rows, in the same order, since its row numbers would otherwise name
+    /// other messages.
+    func check(_ examples: [IntentExample], file: String) throws {
+        guard examples.count == rows else {
             throw BadArgument(
-                "\(path): the baseline scored \(self.rows) rows and this run scores \(rows): compare runs on the same"
-                    + " data file")
+                "\(path): the baseline scored \(rows) rows and this run scores \(examples.count): compare runs on the"
+                    + " same data file")
+        }
+        guard Self.fingerprint(of: examples) == fingerprint else {
+            throw BadArgument(
+                "\(path): the baseline scored other texts than the rows of \(file), or in another order: compare runs"
+                    + " on the same data file")
         }
     }
 
     /// Lines comparing a run with this baseline, and the same for the report.
     func comparison(
-        with evaluation: IntentEvaluation, misclassified current: Set<Int>, rows: Int, data: String
-    ) throws -> (lines: [String], report: [String: Any]) {
-        try check(rows: rows)
+        with evaluation: IntentEvaluation, misclassified current: Set<Int>, data: String, method: String?
+    ) -> (lines: [String], report: [String: Any]) {
         let now: [String: Double?] = [
             "accuracy": evaluation.accuracy, "in_scope_accuracy": evaluation.inScopeAccuracy,
             "oos_recall": evaluation.outOfScopeRecall, "macro_f1": evaluation.macroF1,
@@ -68,6 +99,9 @@ struct EvalBaseline {
         var lines = ["against \(path), the same \(rows) rows:"]
         if let before = self.data, before != data {
             lines.append("  note: the baseline measured \(before), this run \(data)")
+        }
+        if let before = self.method, let method, before != method {
+            lines.append("  note: the baseline used \(before), this run \(method)")
         }
         let width = Self.comparedFigures.map(\.1.count).max() ?? 0
         for (key, name) in Self.comparedFigures {
@@ -82,15 +116,13 @@ struct EvalBaseline {
         let nowRight = misclassified.subtracting(current).count
         let nowWrong = current.subtracting(misclassified).count
         let pValue = IntentEvaluation.mcnemarPValue(onlyFirst: nowRight, onlySecond: nowWrong)
-        let verdict =
-            pValue >= 0.05
-            ? "no clear difference at the 5% level"
-            : nowRight > nowWrong ? "better at the 5% level" : "worse at the 5% level"
+        let verdict = pValue >= 0.05 ? "no clear difference" : nowRight > nowWrong ? "better" : "worse"
         lines.append(
             "  rows now right: \(nowRight), now wrong: \(nowWrong); McNemar exact p = "
-                + String(format: "%.3g", pValue) + ": \(verdict)")
+                + String(format: "%.3g", pValue) + ": \(verdict) at the 5% level")
         let report: [String: Any] = [
-            "file": path, "now_right": nowRight, "now_wrong": nowWrong, "p_value": pValue,
+            "file": path, "now_right": nowRight, "now_wrong": nowWrong, "p_value": pValue, "verdict": verdict,
+            "before": figures.mapValues { $0 as Any? ?? NSNull() },
         ]
         return (lines, report)
     }

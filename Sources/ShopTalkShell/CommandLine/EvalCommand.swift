@@ -107,7 +107,7 @@ enum EvalCommand {
 
         let training = try IntentExample.load(from: trainURL)
         let examples = try IntentExample.load(from: URL(fileURLWithPath: data))
-        try baseline?.check(rows: examples.count)
+        try baseline?.check(examples, file: data)
         let validation = try calibrate.map { try IntentExample.load(from: URL(fileURLWithPath: $0)) }
         // Without out-of-scope examples any threshold only loses rows, so the search would climb to the top.
         if let calibrate, validation?.contains(where: { $0.intent == IntentClassifier.outOfScope }) == false {
@@ -139,7 +139,7 @@ enum EvalCommand {
         let shared = examples.count - unseen.count
         var extras: [String: Any] = [
             "data": URL(fileURLWithPath: data).path, "trained_on": trainURL.path, "rows_also_in_training": shared,
-            "unseen": NSNull(),
+            "unseen": NSNull(), "rows_sha256": EvalBaseline.fingerprint(of: examples),
         ]
         var notes: [String] = []
         if unseen.isEmpty {
@@ -156,7 +156,8 @@ enum EvalCommand {
                     + " in-scope accuracy \(percent(apart.inScopeAccuracy)),"
                     + " out-of-scope recall \(percent(apart.outOfScopeRecall))")
             extras["unseen"] = [
-                "rows": unseen.count, "accuracy": apart.accuracy, "in_scope_accuracy": apart.inScopeAccuracy,
+                "rows": unseen.count, "accuracy": apart.accuracy,
+                "in_scope_accuracy": apart.inScopeAccuracy as Any? ?? NSNull(),
                 "oos_recall": apart.outOfScopeRecall as Any? ?? NSNull(),
             ]
         }
@@ -271,8 +272,11 @@ enum EvalCommand {
             String(format: "%.2f–%.2f%%", range.lowerBound * 100, range.upperBound * 100)
         }
         var parts = [
-            "accuracy \(span(intervals.accuracy))", "in-scope accuracy \(span(intervals.inScopeAccuracy))",
+            "accuracy \(span(intervals.accuracy))"
         ]
+        if let inScope = intervals.inScopeAccuracy {
+            parts.append("in-scope accuracy \(span(inScope))")
+        }
         if let recall = intervals.outOfScopeRecall {
             parts.append("out-of-scope recall \(span(recall))")
         }
@@ -312,7 +316,13 @@ enum EvalCommand {
         _ url: URL, folds: Int, embedder: Embedder?, baseline: EvalBaseline?, report: String?, errors: String?
     ) throws -> Int32 {
         let examples = try IntentExample.load(from: url)
-        try baseline?.check(rows: examples.count)
+        try baseline?.check(examples, file: url.path)
+        let largest = Dictionary(grouping: examples, by: \.intent).values.map(\.count).max() ?? 0
+        guard folds <= largest else {
+            throw BadArgument(
+                "--folds \(folds): no intent of \(url.path) has more than \(largest) rows, so the folds past \(largest)"
+                    + " would be empty")
+        }
         try embedder?.fetch(examples)
         var seen: [String: Int] = [:]
         let fold = examples.map { example -> Int in
@@ -340,7 +350,9 @@ enum EvalCommand {
         return try finish(
             evaluation, examples: scored, rowNumbers: rowNumbers, predictions: predictions,
             trainedOn: "\(folds) folds of \(url.path)", trainingTime: ContinuousClock.now - started, embedder: embedder,
-            baseline: baseline, extras: ["data": url.path, "folds": folds], notes: [], report: report, errors: errors)
+            baseline: baseline,
+            extras: ["data": url.path, "folds": folds, "rows_sha256": EvalBaseline.fingerprint(of: examples)],
+            notes: [], report: report, errors: errors)
             ? 0 : 3
     }
 
@@ -361,9 +373,9 @@ enum EvalCommand {
             .map(\.0).sorted()
         extras["misclassified_rows"] = misclassified
         if let baseline {
-            let comparison = try baseline.comparison(
-                with: evaluation, misclassified: Set(misclassified), rows: examples.count,
-                data: extras["data"] as? String ?? "")
+            let comparison = baseline.comparison(
+                with: evaluation, misclassified: Set(misclassified), data: extras["data"] as? String ?? "",
+                method: EvalBaseline.method(trainedOn: extras["trained_on"] as? String, folds: extras["folds"] as? Int))
             comparison.lines.forEach { print($0) }
             extras["baseline"] = comparison.report
         }
