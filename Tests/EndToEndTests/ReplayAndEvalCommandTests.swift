@@ -151,7 +151,16 @@ struct ReplayAndEvalCommandTests {
             .write(to: reordered, atomically: true, encoding: .utf8)
         let shuffled = try workspace.run(["eval", "intents", reordered.path, "--baseline", baseline], input: "")
         #expect(shuffled.status == 2)
-        #expect(shuffled.error.contains("the baseline scored other texts than the rows of"))
+        #expect(shuffled.error.contains("the baseline scored other rows than those of"))
+
+        // A hand-edited list of wrong rows that contradicts the report's own accuracy is refused.
+        var edited = json
+        edited["misclassified_rows"] = [Int]()
+        let editedPath = workspace.directory.appendingPathComponent("edited.json")
+        try JSONSerialization.data(withJSONObject: edited).write(to: editedPath)
+        let contradicted = try workspace.run(["eval", "intents", data, "--baseline", editedPath.path], input: "")
+        #expect(contradicted.status == 2)
+        #expect(contradicted.error.contains("disagrees with its accuracy"))
         let missing = try workspace.run(["eval", "intents", data, "--baseline", "/nonexistent.json"], input: "")
         #expect(missing.status == 2)
         #expect(missing.error.contains("cannot read the baseline report /nonexistent.json"))

@@ -171,12 +171,12 @@ struct IntentEvaluationTests {
 
     @Test func inScopeFiguresAreNilWithoutSuchRows() {
         let evaluation = IntentEvaluation(
-            gold: ["out_of_scope", "out_of_scope"], predicted: ["out_of_scope", "out_of_scope"], threshold: 0.5)
-        #expect(evaluation.accuracy == 1)
+            gold: ["out_of_scope", "out_of_scope"], predicted: ["out_of_scope", "greeting"], threshold: 0.5)
+        #expect(evaluation.accuracy == 0.5)
         #expect(evaluation.inScopeAccuracy == nil)
         #expect(evaluation.macroF1 == nil)
         #expect(evaluation.intervals.inScopeAccuracy == nil)
-        #expect(evaluation.outOfScopeRecall == 1)
+        #expect(evaluation.outOfScopeRecall == 0.5)
     }
 
     @Test func wilsonIntervalsMatchTheFormulaAndStayInsideZeroToOne() {

@@ -45,7 +45,8 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
     public var outOfScopeRecall: Double?
     /// Share of out-of-scope answers that were right; nil when the data had no out-of-scope rows.
     public var outOfScopePrecision: Double?
-    /// Unweighted mean F1 over the in-scope intents that occur as gold or prediction; nil when none does.
+    /// Unweighted mean F1 over the in-scope intents that occur as gold or prediction; nil when no row has an
+    /// in-scope gold label.
     public var macroF1: Double?
     /// The classifier threshold the figures were measured at.
     public var threshold: Double
@@ -157,7 +158,7 @@ public struct IntentEvaluation: Sendable, Hashable, Codable {
         self.perIntent = perIntent
         // Summed in label order: a dictionary's order changes between runs, and with it the last bits of the sum.
         let inScopeF1 = perIntent.filter { $0.key != outOfScope }.sorted { $0.key < $1.key }.map(\.value.f1)
-        macroF1 = inScopeF1.isEmpty ? nil : inScopeF1.reduce(0, +) / Double(inScopeF1.count)
+        macroF1 = inScope.isEmpty ? nil : inScopeF1.reduce(0, +) / Double(inScopeF1.count)
         confusions =
             mistakes
             .map { Confusion(gold: $0.key.gold, predicted: $0.key.predicted, count: $0.value) }

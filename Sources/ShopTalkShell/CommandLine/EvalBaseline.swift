@@ -42,13 +42,22 @@ struct EvalBaseline {
             let fingerprint = object["rows_sha256"] as? String
         else {
             throw BadArgument(
-                "\(path): expected 'rows', 'rows_sha256' and 'misclassified_rows', which reports of this version of"
-                    + " eval intents carry; write the baseline again with --report")
+                "\(path): expected 'rows' (a whole number), 'rows_sha256' (text) and 'misclassified_rows' (whole"
+                    + " numbers), which reports of this version of eval intents carry; write the baseline again with"
+                    + " --report")
         }
         misclassified = Set(wrong)
         guard misclassified.count == wrong.count, wrong.allSatisfy({ (1...max(rows, 1)).contains($0) }) else {
             throw BadArgument(
                 "\(path): expected 'misclassified_rows' to hold distinct row numbers from 1 to \(rows)")
+        }
+        // The list is what the comparison rests on, so it must agree with the accuracy the report states.
+        if let accuracy = object["accuracy"] as? Double, rows > 0,
+            abs(Double(rows - wrong.count) / Double(rows) - accuracy) > 1e-9
+        {
+            throw BadArgument(
+                "\(path): 'misclassified_rows' lists \(wrong.count) of \(rows) rows, which disagrees with its accuracy"
+                    + String(format: " of %.2f%%", accuracy * 100))
         }
         self.path = path
         self.data = object["data"] as? String
@@ -62,9 +71,10 @@ struct EvalBaseline {
         self.figures = figures
     }
 
-    /// A digest of the rows' texts in order, which tells whether two reports' row numbers name the same messages.
+    /// A digest of the rows' texts and labels in order, which tells whether two reports' row numbers name the
+    /// same messages with the same right answers.
     static func fingerprint(of examples: [IntentExample]) -> String {
-        Digest.sha256Hex(examples.map(\.text).joined(separator: "\u{0}"))
+        Digest.sha256Hex(examples.map { $0.text + "\u{1}" + $0.intent }.joined(separator: "\u{0}"))
     }
 
     /// How a run trained its classifier, for noting when two compared runs differ in it.
@@ -83,8 +93,8 @@ struct EvalBaseline {
         }
         guard Self.fingerprint(of: examples) == fingerprint else {
             throw BadArgument(
-                "\(path): the baseline scored other texts than the rows of \(file), or in another order: compare runs"
-                    + " on the same data file")
+                "\(path): the baseline scored other rows than those of \(file) (other texts or labels, or another"
+                    + " order): compare runs on the same data file")
         }
     }
 

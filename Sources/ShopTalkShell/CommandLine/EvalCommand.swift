@@ -180,10 +180,10 @@ enum EvalCommand {
 
     /// The in-scope accuracy of the most probable intent with no out-of-scope threshold, the figure published
     /// results on data without an out-of-scope class report.
-    static func topIntentAccuracy(_ examples: [IntentExample], _ predictions: [IntentPrediction]) -> Double {
+    static func topIntentAccuracy(_ examples: [IntentExample], _ predictions: [IntentPrediction]) -> Double? {
         let inScope = zip(examples, predictions).filter { $0.0.intent != IntentClassifier.outOfScope }
         let right = inScope.filter { $0.1.alternatives.first?.intent == $0.0.intent }.count
-        return inScope.isEmpty ? 0 : Double(right) / Double(inScope.count)
+        return inScope.isEmpty ? nil : Double(right) / Double(inScope.count)
     }
 
     /// A fraction as a percentage with two decimals, or `n/a`.
@@ -380,7 +380,7 @@ enum EvalCommand {
             extras["baseline"] = comparison.report
         }
         extras["rows"] = examples.count
-        extras["top_intent_accuracy"] = topIntent
+        extras["top_intent_accuracy"] = topIntent as Any? ?? NSNull()
         extras["embeddings"] = embedder?.description ?? NSNull()
         return try writeOutputs(
             evaluation, examples: examples, predictions: predictions, extras: extras, report: report, errors: errors)
