@@ -32,7 +32,7 @@ struct EvalBaseline {
         }
         guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw BadArgument(
-                "cannot read the baseline report \(path): \(isDirectory.boolValue ? "it is a directory" : "permission denied")"
+                "cannot read the baseline report \(path): \(isDirectory.boolValue ? "it is a directory" : "it cannot be read")"
             )
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
