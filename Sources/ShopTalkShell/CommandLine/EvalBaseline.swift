@@ -30,10 +30,11 @@ struct EvalBaseline {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw BadArgument("cannot read the baseline report \(path): no such file")
         }
-        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
-            throw BadArgument(
-                "cannot read the baseline report \(path): \(isDirectory.boolValue ? "it is a directory" : "it cannot be read")"
-            )
+        guard !isDirectory.boolValue else {
+            throw BadArgument("cannot read the baseline report \(path): it is a directory")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw BadArgument("cannot read the baseline report \(path): check that it is readable")
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw BadArgument("\(path): expected the JSON object an 'eval intents --report' run writes")
