@@ -18,10 +18,10 @@ struct EvalBaseline {
     /// Its headline figures by report key, nil where they did not apply.
     var figures: [String: Double?]
 
-    /// The figures compared, by report key and printed name.
-    static let comparedFigures = [
-        ("accuracy", "accuracy"), ("in_scope_accuracy", "in-scope accuracy"), ("oos_recall", "out-of-scope recall"),
-        ("macro_f1", "macro F1"),
+    /// The figures compared: report key, printed name, and the figure of a run.
+    static let comparedFigures: [(key: String, name: String, of: @Sendable (IntentEvaluation) -> Double?)] = [
+        ("accuracy", "accuracy", { $0.accuracy }), ("in_scope_accuracy", "in-scope accuracy", { $0.inScopeAccuracy }),
+        ("oos_recall", "out-of-scope recall", { $0.outOfScopeRecall }), ("macro_f1", "macro F1", { $0.macroF1 }),
     ]
 
     /// Reads the report at `path`, failing with the file and what was expected when it is not one.
@@ -66,8 +66,8 @@ struct EvalBaseline {
         self.fingerprint = fingerprint
         method = Self.method(trainedOn: object["trained_on"] as? String, folds: object["folds"] as? Int)
         var figures: [String: Double?] = [:]
-        for (key, _) in Self.comparedFigures {
-            figures[key] = object[key] as? Double
+        for figure in Self.comparedFigures {
+            figures[figure.key] = object[figure.key] as? Double
         }
         self.figures = figures
     }
@@ -85,14 +85,14 @@ struct EvalBaseline {
     }
 
     /// Fails unless a run scores the same rows, in the same order, since its row numbers would otherwise name
-    /// other messages.
-    func check(_ examples: [IntentExample], file: String) throws {
-        guard examples.count == rows else {
+    /// other messages; `fingerprint` is the run's `fingerprint(of:)`.
+    func check(rows: Int, fingerprint: String, file: String) throws {
+        guard rows == self.rows else {
             throw BadArgument(
-                "\(path): the baseline scored \(rows) rows and this run scores \(examples.count): compare runs on the"
-                    + " same data file")
+                "\(path): the baseline scored \(self.rows) rows and this run scores \(rows): compare runs on the same"
+                    + " data file")
         }
-        guard Self.fingerprint(of: examples) == fingerprint else {
+        guard fingerprint == self.fingerprint else {
             throw BadArgument(
                 "\(path): the baseline scored other rows than those of \(file) (other texts or labels, or another"
                     + " order): compare runs on the same data file")
@@ -103,10 +103,6 @@ struct EvalBaseline {
     func comparison(
         with evaluation: IntentEvaluation, misclassified current: Set<Int>, data: String, method: String?
     ) -> (lines: [String], report: [String: Any]) {
-        let now: [String: Double?] = [
-            "accuracy": evaluation.accuracy, "in_scope_accuracy": evaluation.inScopeAccuracy,
-            "oos_recall": evaluation.outOfScopeRecall, "macro_f1": evaluation.macroF1,
-        ]
         var lines = ["against \(path), the same \(rows) rows:"]
         if let before = self.data, before != data {
             lines.append("  note: the baseline measured \(before), this run \(data)")
@@ -114,14 +110,14 @@ struct EvalBaseline {
         if let before = self.method, let method, before != method {
             lines.append("  note: the baseline used \(before), this run \(method)")
         }
-        let width = Self.comparedFigures.map(\.1.count).max() ?? 0
-        for (key, name) in Self.comparedFigures {
-            guard let before = figures[key] ?? nil, let after = now[key] ?? nil else { continue }
+        let width = Self.comparedFigures.map(\.name.count).max() ?? 0
+        for figure in Self.comparedFigures {
+            guard let before = figures[figure.key] ?? nil, let after = figure.of(evaluation) else { continue }
             // A report rounds its figures in the last bits, so tiny differences are no change at all.
             let points = (after - before) * 100
             let change = abs(points) < 0.005 ? "no change" : String(format: "%+.2f points", points)
             lines.append(
-                "  " + name.padding(toLength: width, withPad: " ", startingAt: 0)
+                "  " + figure.name.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: " %.2f%% → %.2f%%  (%@)", before * 100, after * 100, change))
         }
         let nowRight = misclassified.subtracting(current).count

@@ -107,7 +107,8 @@ enum EvalCommand {
 
         let training = try IntentExample.load(from: trainURL)
         let examples = try IntentExample.load(from: URL(fileURLWithPath: data))
-        try baseline?.check(examples, file: data)
+        let fingerprint = EvalBaseline.fingerprint(of: examples)
+        try baseline?.check(rows: examples.count, fingerprint: fingerprint, file: data)
         let validation = try calibrate.map { try IntentExample.load(from: URL(fileURLWithPath: $0)) }
         // Without out-of-scope examples any threshold only loses rows, so the search would climb to the top.
         if let calibrate, validation?.contains(where: { $0.intent == IntentClassifier.outOfScope }) == false {
@@ -139,7 +140,7 @@ enum EvalCommand {
         let shared = examples.count - unseen.count
         var extras: [String: Any] = [
             "data": URL(fileURLWithPath: data).path, "trained_on": trainURL.path, "rows_also_in_training": shared,
-            "unseen": NSNull(), "rows_sha256": EvalBaseline.fingerprint(of: examples),
+            "unseen": NSNull(), "rows_sha256": fingerprint,
         ]
         var notes: [String] = []
         if unseen.isEmpty {
@@ -316,19 +317,20 @@ enum EvalCommand {
         _ url: URL, folds: Int, embedder: Embedder?, baseline: EvalBaseline?, report: String?, errors: String?
     ) throws -> Int32 {
         let examples = try IntentExample.load(from: url)
-        try baseline?.check(examples, file: url.path)
-        let largest = Dictionary(grouping: examples, by: \.intent).values.map(\.count).max() ?? 0
+        let fingerprint = EvalBaseline.fingerprint(of: examples)
+        try baseline?.check(rows: examples.count, fingerprint: fingerprint, file: url.path)
+        var seen: [String: Int] = [:]
+        let fold = examples.map { example -> Int in
+            defer { seen[example.intent, default: 0] += 1 }
+            return seen[example.intent, default: 0] % folds
+        }
+        let largest = seen.values.max() ?? 0
         guard folds <= largest else {
             throw BadArgument(
                 "--folds \(folds): no intent of \(url.path) has more than \(largest) rows, so the folds past \(largest)"
                     + " would be empty")
         }
         try embedder?.fetch(examples)
-        var seen: [String: Int] = [:]
-        let fold = examples.map { example -> Int in
-            defer { seen[example.intent, default: 0] += 1 }
-            return seen[example.intent, default: 0] % folds
-        }
         var scored: [IntentExample] = []
         var rowNumbers: [Int] = []
         var predictions: [IntentPrediction] = []
@@ -351,7 +353,7 @@ enum EvalCommand {
             evaluation, examples: scored, rowNumbers: rowNumbers, predictions: predictions,
             trainedOn: "\(folds) folds of \(url.path)", trainingTime: ContinuousClock.now - started, embedder: embedder,
             baseline: baseline,
-            extras: ["data": url.path, "folds": folds, "rows_sha256": EvalBaseline.fingerprint(of: examples)],
+            extras: ["data": url.path, "folds": folds, "rows_sha256": fingerprint],
             notes: [], report: report, errors: errors)
             ? 0 : 3
     }
@@ -369,8 +371,8 @@ enum EvalCommand {
         print("in-scope accuracy with no threshold (top intent): \(percent(topIntent))")
         notes.forEach { print($0) }
         var extras = extras
-        let misclassified = zip(rowNumbers, zip(examples, predictions)).filter { $0.1.0.intent != $0.1.1.intent }
-            .map(\.0).sorted()
+        let wrong = examples.indices.filter { examples[$0].intent != predictions[$0].intent }
+        let misclassified = wrong.map { rowNumbers[$0] }.sorted()
         extras["misclassified_rows"] = misclassified
         if let baseline {
             let comparison = baseline.comparison(
@@ -383,14 +385,15 @@ enum EvalCommand {
         extras["top_intent_accuracy"] = topIntent as Any? ?? NSNull()
         extras["embeddings"] = embedder?.description ?? NSNull()
         return try writeOutputs(
-            evaluation, examples: examples, predictions: predictions, extras: extras, report: report, errors: errors)
+            evaluation, examples: examples, predictions: predictions, wrong: wrong, extras: extras, report: report,
+            errors: errors)
     }
 
     /// Writes the JSON report (the evaluation's keys plus `extras`) and the CSV of misclassified rows
     /// (`text,intent,predicted,confidence`) where asked; false, with the reason reported, when a file cannot be
     /// written.
     private static func writeOutputs(
-        _ evaluation: IntentEvaluation, examples: [IntentExample], predictions: [IntentPrediction],
+        _ evaluation: IntentEvaluation, examples: [IntentExample], predictions: [IntentPrediction], wrong: [Int],
         extras: [String: Any], report: String?, errors: String?
     ) throws -> Bool {
         func write(_ data: Data, to path: String, _ what: String) -> Bool {
@@ -416,7 +419,8 @@ enum EvalCommand {
                 return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             }
             var lines = ["text,intent,predicted,confidence"]
-            for (example, prediction) in zip(examples, predictions) where example.intent != prediction.intent {
+            for row in wrong {
+                let (example, prediction) = (examples[row], predictions[row])
                 lines.append(
                     [
                         field(example.text), field(example.intent), field(prediction.intent),

@@ -15,7 +15,7 @@ package enum ShopTalkCommand {
                                                                         rerun logged sessions and show what changed
                shoptalk eval intents DATA.csv [--train FILE.csv] [--calibrate VAL.csv] [--report FILE] [--errors FILE.csv]
                                      [--baseline OLD.json] [--save-threshold] [--folds K]
-                             [--embeddings URL [--embeddings-model NAME] | --no-embeddings]
+                                     [--embeddings URL [--embeddings-model NAME] | --no-embeddings]
                                                                         measure the intent recogniser
                shoptalk bench [--scripts N] [--turns N] [--jobs N]      throughput and latency of the pipeline
                shoptalk audit tail [N] [--json] | verify                read or verify the audit log
