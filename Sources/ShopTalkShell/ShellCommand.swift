@@ -84,10 +84,11 @@ struct ShellCommand: Sendable {
         all.first { $0.name == name || ($0.name == "quit" && name == "exit") }
     }
 
-    /// The command name closest to `name`, for "did you mean" hints.
+    /// The command name closest to `name`, for "did you mean" hints; nil when none is within half its length, so
+    /// that a short name two edits from every command ("/foo" against "/now") gets no guess.
     static func nearest(to name: String) -> String? {
         let scored = all.map { ($0.name, EditDistance.between($0.name, name)) }.min { $0.1 < $1.1 }
-        guard let (best, distance) = scored, distance <= max(2, name.count / 2) else { return nil }
+        guard let (best, distance) = scored, distance <= max(1, name.count / 2) else { return nil }
         return best
     }
 }

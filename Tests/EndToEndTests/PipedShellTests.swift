@@ -56,9 +56,10 @@ struct PipedShellTests {
 
     @Test func unknownCommandsSuggestTheNearestOne() throws {
         let workspace = try TestWorkspace()
-        let result = try workspace.run([], input: "/hlep\n/trace\n")
+        let result = try workspace.run([], input: "/hlep\n/foo\n/trace\n")
         #expect(result.status == 0)
         #expect(result.error.contains("unknown command /hlep — did you mean /help?"))
+        #expect(result.error.contains("unknown command /foo (/help lists them all)"))
         #expect(result.error.contains("no turn yet"))
     }
 
