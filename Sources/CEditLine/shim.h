@@ -11,6 +11,8 @@
 #include <wchar.h>
 #include <signal.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 /* glibc only declares wcwidth under _XOPEN_SOURCE, which Swift's Glibc module does not define. */
 extern int wcwidth(wchar_t c);
@@ -44,9 +46,48 @@ static inline int shim_el_set_editor(EditLine *el, const char *mode)
     return el_set(el, EL_EDITOR, mode);
 }
 
-static inline int shim_el_set_signal(EditLine *el, int enabled)
+/* The terminal's modes before editing began, put back if a signal ends the process mid-line. */
+static inline struct termios *shim_saved_modes(void)
 {
-    return el_set(el, EL_SIGNAL, enabled);
+    static struct termios modes;
+    return &modes;
+}
+static volatile sig_atomic_t shim_modes_saved = 0;
+
+static void shim_restore_modes_and_die(int signo)
+{
+    if (shim_modes_saved) {
+        tcsetattr(STDIN_FILENO, TCSANOW, shim_saved_modes());
+    }
+    /* SA_RESETHAND made the default action current again, so this ends the process as the signal would have. */
+    raise(signo);
+}
+
+/*
+ * Saves the terminal's modes and, for SIGINT, SIGTERM, SIGHUP and SIGQUIT (unless ignored), installs a handler
+ * that restores them before the signal takes its default course, so the terminal is never left in raw mode.
+ * This stands in for libedit's EL_SIGNAL: its handlers reach the editor through a global that el_gets clears
+ * on return, and in a threaded process a signal handled on another thread at that moment dereferenced NULL.
+ * The window size needs no handler, since el_gets measures the terminal afresh before each prompt.
+ */
+static inline void shim_guard_terminal_modes(void)
+{
+    if (tcgetattr(STDIN_FILENO, shim_saved_modes()) == 0) {
+        shim_modes_saved = 1;
+    }
+    const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction current;
+        if (sigaction(signals[i], NULL, &current) != 0 || current.sa_handler == SIG_IGN) {
+            continue;
+        }
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
+        action.sa_handler = shim_restore_modes_and_die;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESETHAND;
+        sigaction(signals[i], &action, NULL);
+    }
 }
 
 static inline int shim_el_bind(EditLine *el, const char *key, const char *command)
@@ -94,7 +135,7 @@ static inline FILE *shim_el_output(EditLine *el)
     return fp;
 }
 
-/* Terminal width as libedit currently knows it (kept up to date on SIGWINCH when EL_SIGNAL is on). */
+/* Terminal width as libedit measured it when the line being edited began. */
 static inline int shim_el_columns(EditLine *el)
 {
     int columns = 0;

@@ -51,7 +51,7 @@ extension LineEditor {
         guard !candidates.isEmpty else {
             return []
         }
-        let widths = candidates.map(displayWidth)
+        let widths = candidates.map { TerminalLayout.columns($0) }
         let cellWidth = (widths.max() ?? 0) + 2
         let columns = max(1, min(candidates.count, max(1, width - 1) / cellWidth))
         let rows = (candidates.count + columns - 1) / columns
@@ -124,11 +124,5 @@ extension LineEditor {
             result.append(left)
         }
         return String(result)
-    }
-
-    private static func displayWidth(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { total, scalar in
-            total + max(0, Int(shim_char_width(wchar_t(bitPattern: scalar.value))))
-        }
     }
 }

@@ -26,7 +26,7 @@ extension Shell {
                 let turn = try await session.requestHandoff(
                     reason: arguments.isEmpty ? "shell_command" : arguments.joined(separator: "_"))
                 lastTurn = turn
-                print(style.bot("bot> ") + turn.reply)
+                print(style.bot("bot> ") + TerminalLayout.forStandardOutput(turn.reply, indent: 5))
             case "rate": try await rate(arguments)
             case "sessions": try sessions()
             case "run": try await runScript(arguments)

@@ -89,7 +89,7 @@ package final class Shell {
         do {
             let turn = try await session.send(message)
             lastTurn = turn
-            print(style.bot("bot> ") + turn.reply)
+            print(style.bot("bot> ") + TerminalLayout.forStandardOutput(turn.reply, indent: 5))
             if verbose { print(style.dim(TraceFormatter.oneLine(turn))) }
         } catch {
             fail("\(error)")

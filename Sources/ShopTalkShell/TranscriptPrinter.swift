@@ -11,7 +11,7 @@ struct TranscriptPrinter: Sendable {
         case .message(let text):
             return [style.bold("user: ") + text]
         case .reply(let turn):
-            return [style.bot("bot:  ") + turn.reply]
+            return [style.bot("bot:  ") + TerminalLayout.forStandardOutput(turn.reply, indent: 6)]
         case .command(let text, let output):
             return [style.dim(text)] + (output.map { [style.bot("bot:  ") + $0] } ?? [])
         case .expectation(let outcome):

@@ -175,6 +175,18 @@ final class PseudoTerminal {
         }
     }
 
+    /// Whether the terminal is in its usual cooked mode: lines buffered and typed keys echoed.
+    var isCooked: Bool {
+        var modes = termios()
+        guard tcgetattr(slave, &modes) == 0 else { return false }
+        return modes.c_lflag & tcflag_t(ICANON) != 0 && modes.c_lflag & tcflag_t(ECHO) != 0
+    }
+
+    /// Sends `signal` to the child alone.
+    func signal(_ signal: Int32) {
+        kill(processID, signal)
+    }
+
     /// Kills the child's whole process group and reaps it; does nothing once it has exited.
     func terminate() {
         guard exitStatus == nil else {

@@ -3,11 +3,13 @@ import Testing
 
 @Suite("The shell on a pseudo-terminal")
 struct TerminalShellTests {
-    private func start(_ workspace: TestWorkspace, environment: [String: String] = [:]) throws -> PseudoTerminal {
+    private func start(
+        _ workspace: TestWorkspace, environment: [String: String] = [:], columns: UInt16 = 120
+    ) throws -> PseudoTerminal {
         try PseudoTerminal(
             executable: TestWorkspace.binary, arguments: ["--workspace", workspace.directory.path],
             environment: ["HOME": workspace.directory.path].merging(environment) { $1 },
-            workingDirectory: workspace.directory.path, columns: 120, rows: 30)
+            workingDirectory: workspace.directory.path, columns: columns, rows: 30)
     }
 
     @Test func tabCompletesCommandsAndTheirArguments() throws {
@@ -86,5 +88,63 @@ struct TerminalShellTests {
         _ = try terminal.expect("you> ")
         try terminal.send("/quit\r")
         #expect(try terminal.waitForExit() == 0)
+    }
+
+    @Test func repliesBreakBetweenWordsAtTheWindowsWidthAndFollowAResize() throws {
+        let workspace = try TestWorkspace()
+        let terminal = try start(workspace, columns: 50)
+        _ = try terminal.expect("you> ")
+
+        // The reply's lines, from "bot> " to the next prompt.
+        func reply(to message: String) throws -> [Substring] {
+            try terminal.send(message + "\r")
+            _ = try terminal.expect("bot> ")
+            let text = "bot> " + (try terminal.expect("you> ")).dropLast("you> ".count)
+            return text.split(separator: "\n")
+        }
+        let narrow = try reply(to: "can I return an opened duvet cover?")
+        #expect(narrow.count > 5)
+        #expect(narrow.allSatisfy { $0.count <= 50 })
+        #expect(narrow.dropFirst().allSatisfy { $0.hasPrefix("     ") })
+        let words = narrow.joined(separator: " ").split(separator: " ")
+        #expect(words.joined(separator: " ").contains("opened items can still be returned within 30 days of delivery"))
+
+        try terminal.resize(columns: 90, rows: 30)
+        let wide = try reply(to: "can I return an opened duvet cover?")
+        #expect(wide.count < narrow.count)
+        #expect(wide.contains { $0.count > 50 })
+        #expect(wide.allSatisfy { $0.count <= 90 })
+        #expect(wide.joined(separator: " ").split(separator: " ") == words)
+
+        try terminal.send("/quit\r")
+        #expect(try terminal.waitForExit() == 0)
+    }
+
+    @Test func resizingTheWindowWhileLinesAreAnsweredKeepsTheShellRunning() throws {
+        let workspace = try TestWorkspace()
+        let terminal = try start(workspace)
+        _ = try terminal.expect("you> ")
+        // A user dragging the window's edge while typing; each resize races the end of a line being read.
+        for round in 0..<200 {
+            try terminal.resize(columns: round.isMultiple(of: 2) ? 60 : 100, rows: 30)
+            try terminal.send("hi\r")
+        }
+        for _ in 0..<200 {
+            _ = try terminal.expect("bot> ")
+        }
+        try terminal.send("/quit\r")
+        #expect(try terminal.waitForExit() == 0)
+    }
+
+    @Test func aSignalMidLineLeavesTheTerminalCooked() throws {
+        let workspace = try TestWorkspace()
+        let terminal = try start(workspace)
+        _ = try terminal.expect("you> ")
+        try terminal.send("where is my")
+        _ = try terminal.expect("where is my")
+        #expect(!terminal.isCooked)
+        terminal.signal(SIGTERM)
+        #expect(try terminal.waitForExit() == 128 + SIGTERM)
+        #expect(terminal.isCooked)
     }
 }
