@@ -90,6 +90,48 @@ static inline void shim_guard_terminal_modes(void)
     }
 }
 
+/* Write end of the pipe that hears of SIGINT while a turn runs, or -1 when SIGINT ends the process. */
+static inline volatile sig_atomic_t *shim_interrupt_descriptor(void)
+{
+    static volatile sig_atomic_t descriptor = -1;
+    return &descriptor;
+}
+
+static void shim_forward_interrupt(int signo)
+{
+    (void)signo;
+    int descriptor = *shim_interrupt_descriptor();
+    if (descriptor >= 0) {
+        const char byte = 1;
+        (void)!write(descriptor, &byte, 1);
+    }
+}
+
+/*
+ * Given a descriptor, the next SIGINT writes a byte to it instead of ending the process, and the one after
+ * that takes the default course; given -1, SIGINT goes back to restoring the terminal's modes and ending the
+ * process. A SIGINT ignored from the start (as under nohup) stays ignored.
+ */
+static inline void shim_forward_interrupts(int descriptor)
+{
+    struct sigaction current;
+    if (sigaction(SIGINT, NULL, &current) != 0 || current.sa_handler == SIG_IGN) {
+        return;
+    }
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESETHAND;
+    action.sa_handler = descriptor >= 0 ? shim_forward_interrupt : shim_restore_modes_and_die;
+    if (descriptor >= 0) {
+        *shim_interrupt_descriptor() = descriptor;
+        sigaction(SIGINT, &action, NULL);
+    } else {
+        sigaction(SIGINT, &action, NULL);
+        *shim_interrupt_descriptor() = -1;
+    }
+}
+
 static inline int shim_el_bind(EditLine *el, const char *key, const char *command)
 {
     return el_set(el, EL_BIND, key, command, (const char *)NULL);

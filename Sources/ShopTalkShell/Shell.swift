@@ -12,6 +12,8 @@ package final class Shell {
     let verbose: Bool
     var lastTurn: Turn?
     var finished = false
+    /// On a terminal, what lets Ctrl-C cancel a turn that is taking too long.
+    private var interrupter: TurnInterrupter?
 
     /// - Parameters:
     ///   - customerID: sign the first session in as this customer.
@@ -32,6 +34,7 @@ package final class Shell {
             editor = try? LineEditor(
                 programName: "shoptalk", historyFile: engine.stateDirectory.appendingPathComponent("history"),
                 completer: { words.complete($0) })
+            interrupter = TurnInterrupter()
             print(style.bold("ShopTalk") + " — \(engine.config.name). Type a message, or /help for commands.")
         }
         var pending: [String]?
@@ -87,9 +90,23 @@ package final class Shell {
 
     func send(_ message: String) async {
         do {
-            let turn = try await session.send(message)
+            let session = self.session
+            var turn: Turn
+            var interrupted = false
+            if let interrupter {
+                (turn, interrupted) = try await interrupter.run { try await session.send(message) }
+            } else {
+                turn = try await session.send(message)
+            }
             lastTurn = turn
+            // The terminal echoed ^C where the cursor stood.
+            if interrupted { print() }
             print(style.bot("bot> ") + TerminalLayout.forStandardOutput(turn.reply, indent: 5))
+            if turn.flags.contains("cancelled") {
+                print(
+                    style.dim(
+                        "(cancelled with Ctrl-C: the model call was abandoned; the turn is audited with this reply)"))
+            }
             if verbose { print(style.dim(TraceFormatter.oneLine(turn))) }
         } catch {
             fail("\(error)")

@@ -147,4 +147,30 @@ struct TerminalShellTests {
         #expect(try terminal.waitForExit() == 128 + SIGTERM)
         #expect(terminal.isCooked)
     }
+
+    @Test func ctrlCDuringASlowModelCallCancelsTheTurnAndKeepsTheShell() throws {
+        let workspace = try TestWorkspace()
+        let server = try SilentListener()
+        let config = workspace.directory.appendingPathComponent("shoptalk.json")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try text.replacingOccurrences(of: "127.0.0.1:11434", with: "127.0.0.1:\(server.port)")
+            .write(to: config, atomically: true, encoding: .utf8)
+        let terminal = try start(workspace)
+        _ = try terminal.expect("you> ")
+        try terminal.send("/model use local\r")
+        _ = try terminal.expect("you> ")
+
+        try terminal.send("what is your returns policy?\r")
+        #expect(server.waitForConnection())
+        try terminal.send("\u{03}")
+        _ = try terminal.expect("bot> ")
+        _ = try terminal.expect("cancelled with Ctrl-C")
+        _ = try terminal.expect("you> ")
+        try terminal.send("/quit\r")
+        #expect(try terminal.waitForExit() == 0)
+
+        let audit = try workspace.run(["audit", "tail", "1", "--json"], input: "")
+        #expect(audit.output.contains("\"cancelled\""))
+        #expect(try workspace.run(["audit", "verify"], input: "").status == 0)
+    }
 }

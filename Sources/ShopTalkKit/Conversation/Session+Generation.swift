@@ -72,6 +72,9 @@ extension Session {
                 response = routed.response
                 servedBy = routed.model
                 if turn.cache == "miss" { cache.store(routed.response, for: cacheKey) }
+            } catch is CancellationError {
+                // The operator stopped waiting; the turn still ends with the fallback reply and is audited.
+                turn.flags.append("cancelled")
             } catch let failure as RoutingFailure {
                 turn.attempts = failure.attempts
             } catch {
