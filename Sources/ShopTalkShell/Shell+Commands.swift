@@ -17,7 +17,8 @@ extension Shell {
             case "quit", "exit": finished = true
             case "new": try await newSession()
             case "as": try await signIn(arguments)
-            case "trace": withLastTurn { print(TraceFormatter.trace($0, style: style)) }
+            case "trace":
+                withLastTurn { print(TraceFormatter.trace($0, style: style, width: TerminalLayout.terminalWidth())) }
             case "context": withLastTurn { print(TraceFormatter.context($0)) }
             case "render": withLastTurn { print(TraceFormatter.rendered($0)) }
             case "prompt": try await prompt(arguments)

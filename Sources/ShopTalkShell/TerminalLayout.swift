@@ -61,17 +61,25 @@ enum TerminalLayout {
         var current = String(leading)
         var used = columns(leading)
         var holdsWord = false
-        for piece in line.dropFirst(leading.count).split(separator: " ") {
-            var word = Substring(piece)
+        // Runs of spaces between words are kept, except where a line breaks.
+        var spaces = 0
+        for (index, piece) in line.dropFirst(leading.count).split(separator: " ", omittingEmptySubsequences: false)
+            .enumerated()
+        {
+            if index > 0 { spaces += 1 }
+            guard !piece.isEmpty else { continue }
+            var word = piece
             if holdsWord {
-                if used + 1 + columns(word) <= room {
-                    current += " " + word
-                    used += 1 + columns(word)
+                if used + spaces + columns(word) <= room {
+                    current += String(repeating: " ", count: spaces) + word
+                    used += spaces + columns(word)
+                    spaces = 0
                     continue
                 }
                 pieces.append(current)
                 (current, used) = (hang, hang.count)
             }
+            spaces = 0
             while used + columns(word) > room {
                 let cut = prefix(of: word, fitting: room - used)
                 pieces.append(current + cut)

@@ -3,10 +3,15 @@ import ShopTalkKit
 
 /// Turns a `Turn` into the text `/trace`, `/context`, `/render` and `--verbose` print.
 enum TraceFormatter {
-    static func trace(_ turn: Turn, style: Style) -> String {
+    /// Every stage of `turn`, a labelled line each; given a window `width`, long values break between words
+    /// and continue under the value column.
+    static func trace(_ turn: Turn, style: Style, width: Int? = nil) -> String {
         var lines: [String] = []
         func add(_ label: String, _ value: String) {
-            lines.append(style.dim(label.padding(toLength: 10, withPad: " ", startingAt: 0)) + value)
+            let laidOut = width.map { TerminalLayout.lines(of: value, width: $0, indent: 10) } ?? [value]
+            lines.append(
+                style.dim(label.padding(toLength: 10, withPad: " ", startingAt: 0))
+                    + laidOut.joined(separator: "\n"))
         }
         add("session", "\(turn.sessionID) turn \(turn.index) at \(turn.at)\(turn.customerID.map { " as \($0)" } ?? "")")
         add("message", turn.message.isEmpty ? "(none)" : turn.message)

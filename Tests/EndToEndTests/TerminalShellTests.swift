@@ -108,6 +108,12 @@ struct TerminalShellTests {
         #expect(narrow.dropFirst().allSatisfy { $0.hasPrefix("     ") })
         let words = narrow.joined(separator: " ").split(separator: " ")
         #expect(words.joined(separator: " ").contains("opened items can still be returned within 30 days of delivery"))
+        try terminal.send("/trace\r")
+        let trace = try terminal.expect("you> ").dropLast("you> ".count).split(separator: "\n")
+        #expect(trace.allSatisfy { $0.count <= 50 })
+        let latency = trace.drop { !$0.hasPrefix("latency") }
+        #expect(latency.count > 1)
+        #expect(latency.dropFirst().allSatisfy { $0.hasPrefix(String(repeating: " ", count: 10)) })
 
         try terminal.resize(columns: 90, rows: 30)
         let wide = try reply(to: "can I return an opened duvet cover?")

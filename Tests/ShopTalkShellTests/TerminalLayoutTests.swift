@@ -23,6 +23,15 @@ struct TerminalLayoutTests {
         #expect(TerminalLayout.lines(of: text, width: 24, indent: 0) == ["aaaa bbbb cccc dddd eeee", "ffff"])
     }
 
+    @Test func runsOfSpacesStayExceptWhereALineBreaks() {
+        let text = "intent  return_policy 1.00  (then refund_policy 0.00)"
+        #expect(TerminalLayout.lines(of: text, width: 80, indent: 0) == [text])
+        #expect(
+            TerminalLayout.lines(of: text, width: 27, indent: 0) == [
+                "intent  return_policy 1.00", "(then refund_policy 0.00)",
+            ])
+    }
+
     @Test func listItemsHangTheirContinuationsUnderTheirText() {
         let reply =
             "Here are your orders:\n- HL-876352 placed 2026-11-29: packed and waiting for collection\n"
