@@ -169,7 +169,9 @@ extension Shell {
         if sessions.isEmpty { print("no sessions recorded yet") }
         for entry in sessions {
             let marker = entry.id == session.id ? "*" : " "
-            print("\(marker) \(entry.id)  \(entry.started)  \(entry.customerID ?? "anonymous")  \(entry.turns) turns")
+            print(
+                "\(marker) \(entry.id)  \(entry.started)  \(entry.customerID ?? "anonymous")  \(entry.turns) turn\(entry.turns == 1 ? "" : "s")"
+            )
         }
     }
 

@@ -27,6 +27,13 @@ struct OrderIDPatternTests {
         #expect(found.first.map { String(text[$0.range]) }?.contains(written.suffix(3)) == true)
     }
 
+    @Test func prefixedIDsOfTheWrongLengthAreMisshapenAndRightOnesAreNot() {
+        let text = "is it HL-48291, hl 4829131 or HL-482913? not 48291 nor 4829131"
+        #expect(pattern.misshapenIDs(in: text).map(\.value) == ["HL-48291", "HL-4829131"])
+        #expect(pattern.misshapenIDs(in: "where is HL-482913").isEmpty)
+        #expect(OrderIDPattern(sampleIDs: ["482913", "100245"]).misshapenIDs(in: "order 48291").isEmpty)
+    }
+
     @Test func findsSeveralIDsInOrder() {
         #expect(values("HL-482913 and hl 100245, also 777001.") == ["HL-482913", "HL-100245", "HL-777001"])
     }

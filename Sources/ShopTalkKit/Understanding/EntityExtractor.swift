@@ -45,6 +45,7 @@ public struct EntityExtractor: Sendable {
         if digits > 0 {
             for (sku, range) in products.skus(in: text) { claim("sku", sku, range) }
             for match in orderIDs.matches(in: text) { claim("order_id", match.value, match.range) }
+            for match in orderIDs.misshapenIDs(in: text) { claim("order_id", match.value, match.range) }
             for (range, value) in Patterns.amount.ranges(in: text) {
                 if let amount = Patterns.amountValue(value) { claim("amount", amount, range) }
             }

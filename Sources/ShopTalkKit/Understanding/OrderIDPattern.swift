@@ -10,6 +10,7 @@ public struct OrderIDPattern: Sendable {
     /// The lengths of the numeric part.
     public private(set) var digitCounts: [Int]
     private let expression: NSRegularExpression
+    private let prefixedNumber: NSRegularExpression?
 
     /// Learns the shape from a sample of real ids; falls back to a generic shape when they disagree.
     public init(sampleIDs: [String]) {
@@ -35,6 +36,14 @@ public struct OrderIDPattern: Sendable {
             digitCounts = digits.sorted()
         }
         expression = Self.expression(prefixes: self.prefixes, digitCounts: digitCounts)
+        let written = self.prefixes.filter { !$0.isEmpty }.map(NSRegularExpression.escapedPattern)
+        prefixedNumber =
+            written.isEmpty
+            ? nil
+            : try? NSRegularExpression(
+                pattern:
+                    "(?<![A-Za-z0-9-])(?:#\\s*)?(\(written.joined(separator: "|")))\\s*[-_/]?\\s*(\\d{2,})",
+                options: [.caseInsensitive])
     }
 
     /// An id of the right shape that belongs to nobody in particular, to show customers what to type.
@@ -58,6 +67,19 @@ public struct OrderIDPattern: Sendable {
             if prefixed && (written ?? "").isEmpty && prefixes.contains(where: { !$0.isEmpty }) { return nil }
             let prefix = written ?? prefixes.first ?? ""
             return (prefix.isEmpty ? String(digits) : prefix + separator + digits, whole)
+        }
+    }
+
+    /// Ids written with the workspace's prefix but too few or too many digits, such as `HL-86455` where ids
+    /// have six: a mistyped id, to be answered as not found rather than ignored.
+    public func misshapenIDs(in text: String) -> [(value: String, range: Range<String.Index>)] {
+        guard let prefixedNumber else { return [] }
+        let range = NSRange(text.startIndex..., in: text)
+        return prefixedNumber.matches(in: text, range: range).compactMap { match in
+            guard let whole = Range(match.range, in: text), let prefix = Range(match.range(at: 1), in: text),
+                let digits = Range(match.range(at: 2), in: text), !digitCounts.contains(text[digits].count)
+            else { return nil }
+            return (text[prefix].uppercased() + separator + text[digits], whole)
         }
     }
 
