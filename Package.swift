@@ -28,9 +28,14 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         .target(
             name: "ShopTalkKit",
-            dependencies: ["CSQLite", "CCrypto"],
+            dependencies: ["CSQLite", "CCrypto", "CCurl"],
             swiftSettings: strict
         ),
         .target(

@@ -102,6 +102,29 @@ struct OpenAIChatModelTests {
         #expect(server.requests.count == 1)
     }
 
+    @Test func cancellingAnExchangeWithASilentServerEndsItInsteadOfWaitingForTheAnswer() async throws {
+        let server = try LoopbackServer { _ in .stalled(for: 5) }
+        let request = HTTPRequest(url: server.baseURL.appendingPathComponent("chat/completions"), body: Data("{}".utf8))
+        let exchange = Task { try await HTTPTransport.send(request) }
+        try await Task.sleep(for: .milliseconds(300))
+        exchange.cancel()
+        // Ignoring the cancellation would return the server's answer once its stall ends.
+        await #expect(throws: CancellationError.self) { try await exchange.value }
+    }
+
+    @Test func aStreamThatFallsSilentTimesOutWhileOneThatKeepsTalkingDoesNot() async throws {
+        let event = Data(#"data: {"choices":[{"delta":{"content":"word "}}]}"#.utf8) + Data("\n\n".utf8)
+        let steady = try LoopbackServer { _ in .events(Array(repeating: event, count: 8), delay: 0.15) }
+        var text = ""
+        for try await piece in model(steady, timeout: 0.6).stream(request) { text += piece }
+        #expect(text == String(repeating: "word ", count: 8))
+
+        let silent = try LoopbackServer { _ in .events([event, event], delay: 2) }
+        await #expect(throws: ModelError.timedOut(model: "local", seconds: 0.6)) {
+            for try await _ in model(silent, timeout: 0.6).stream(request) {}
+        }
+    }
+
     @Test func closedPortIsUnreachable() async throws {
         let port = try LoopbackServer.closedPort()
         let baseURL = try #require(URL(string: "http://127.0.0.1:\(port)/v1"))

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// A backend for any server speaking the OpenAI chat-completions protocol: OpenAI, Ollama, llama.cpp's server,
 /// vLLM, LM Studio and the like.
 ///
@@ -22,12 +18,11 @@ public struct OpenAIChatModel: LanguageModel, CustomStringConvertible, CustomRef
     public let model: String
     /// Seconds a `complete(_:)` call may take before failing with `ModelError.timedOut`.
     ///
-    /// For streams it bounds each wait for data instead (rounded up to whole seconds, as Linux Foundation
-    /// counts them), so a long reply may keep streaming as long as tokens keep coming.
+    /// For streams it bounds each wait for data instead, so a long reply may keep streaming as long as tokens
+    /// keep coming.
     public let timeout: Double
     private let apiKey: String?
     private let apiKeyVariable: String?
-    private let session: URLSession
 
     /// Creates a backend.
     ///
@@ -35,11 +30,9 @@ public struct OpenAIChatModel: LanguageModel, CustomStringConvertible, CustomRef
     ///   - apiKey: The bearer token, or `nil` for servers that need none.
     ///   - apiKeyVariable: The environment variable the key is read from. When given and `apiKey` is empty,
     ///     calls fail with `ModelError.missingAPIKey` naming it instead of reaching the server unauthenticated.
-    ///   - session: The session whose configuration every call uses; streams copy its configuration into a
-    ///     session of their own because delegates can only be set when a session is made.
     public init(
         name: String, baseURL: URL, model: String, apiKey: String?, apiKeyVariable: String? = nil,
-        timeout: Double = 60, session: URLSession = .shared
+        timeout: Double = 60
     ) {
         self.name = name
         self.baseURL = baseURL
@@ -47,7 +40,6 @@ public struct OpenAIChatModel: LanguageModel, CustomStringConvertible, CustomRef
         self.apiKey = apiKey
         self.apiKeyVariable = apiKeyVariable
         self.timeout = timeout
-        self.session = session
     }
 
     /// A summary that tells whether a key is set without showing it.
@@ -62,15 +54,15 @@ public struct OpenAIChatModel: LanguageModel, CustomStringConvertible, CustomRef
 
     /// Sends one non-streamed chat-completions request and reads the reply.
     public func complete(_ request: ModelRequest) async throws -> ModelResponse {
-        let urlRequest = try makeURLRequest(for: request, streaming: false)
-        // Linux Foundation truncates `timeoutInterval` to whole seconds (0.5 becomes no timeout at all), so the
-        // exact bound is enforced here.
-        let (body, response) = try await CallDeadline.run(seconds: timeout, model: name) {
-            try await send(urlRequest)
+        let httpRequest = try makeHTTPRequest(for: request, streaming: false)
+        let (status, body) = try await CallDeadline.run(seconds: timeout, model: name) {
+            do {
+                return try await HTTPTransport.send(httpRequest)
+            } catch {
+                throw failure(from: error)
+            }
         }
-        guard (200..<300).contains(response.statusCode) else {
-            throw httpError(status: response.statusCode, body: body)
-        }
+        guard (200..<300).contains(status) else { throw httpError(status: status, body: body) }
         return try readReply(body, for: request)
     }
 
@@ -80,18 +72,25 @@ public struct OpenAIChatModel: LanguageModel, CustomStringConvertible, CustomRef
     /// Cancelling the consuming task, or dropping the stream, cancels the HTTP request.
     public func events(_ request: ModelRequest) -> AsyncThrowingStream<ModelStreamEvent, Error> {
         AsyncThrowingStream { continuation in
-            let urlRequest: URLRequest
+            let httpRequest: HTTPRequest
             do {
-                urlRequest = try makeURLRequest(for: request, streaming: true)
+                httpRequest = try makeHTTPRequest(for: request, streaming: true)
             } catch {
                 continuation.finish(throwing: error)
                 return
             }
-            let delegate = ChatCompletionStreamDelegate(model: self, request: request, continuation: continuation)
-            let streamSession = URLSession(configuration: session.configuration, delegate: delegate, delegateQueue: nil)
-            let task = streamSession.dataTask(with: urlRequest)
-            continuation.onTermination = { _ in task.cancel() }
-            task.resume()
+            let reader = ChatCompletionStreamReader(model: self, request: request, continuation: continuation)
+            let exchange = Task {
+                do {
+                    let status = try await HTTPTransport.stream(httpRequest) { status, piece in
+                        reader.receive(piece, status: status)
+                    }
+                    reader.finish(.success(status))
+                } catch {
+                    reader.finish(.failure(error))
+                }
+            }
+            continuation.onTermination = { _ in exchange.cancel() }
         }
     }
 
@@ -155,21 +154,17 @@ public struct OpenAIChatModel: LanguageModel, CustomStringConvertible, CustomRef
     /// Translates a transport error into the `ModelError` a router can act on; cancellation stays cancellation.
     func failure(from error: any Error) -> any Error {
         if error is ModelError || error is CancellationError { return error }
-        guard let urlError = error as? URLError else {
+        guard let failure = error as? HTTPFailure else {
             return ModelError.unreachable(model: name, detail: masked(String(describing: error)))
         }
         let detail: String
-        switch urlError.code {
-        case .cancelled: return CancellationError()
+        switch failure {
         case .timedOut: return ModelError.timedOut(model: name, seconds: timeout)
-        case .cannotConnectToHost: detail = "nothing accepts connections at \(endpoint)"
-        case .cannotFindHost, .dnsLookupFailed: detail = "the host of \(endpoint) was not found"
-        case .networkConnectionLost: detail = "the connection to \(endpoint) was lost"
-        case .notConnectedToInternet: detail = "there is no network connection"
-        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
-            .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
-            detail = "the TLS connection to \(endpoint) failed"
-        default: detail = "network error \(urlError.code.rawValue) talking to \(endpoint)"
+        case .cannotConnect: detail = "nothing accepts connections at \(endpoint)"
+        case .hostNotFound: detail = "the host of \(endpoint) was not found"
+        case .connectionLost: detail = "the connection to \(endpoint) was lost"
+        case .tls(let reason): detail = "the TLS connection to \(endpoint) failed (\(masked(reason)))"
+        case .other(let reason): detail = "talking to \(endpoint): \(masked(reason))"
         }
         return ModelError.unreachable(model: name, detail: detail)
     }
@@ -180,49 +175,26 @@ public struct OpenAIChatModel: LanguageModel, CustomStringConvertible, CustomRef
         return baseURL.port.map { "\(host):\($0)" } ?? host
     }
 
-    private func makeURLRequest(for request: ModelRequest, streaming: Bool) throws -> URLRequest {
+    private func makeHTTPRequest(for request: ModelRequest, streaming: Bool) throws -> HTTPRequest {
         if let apiKeyVariable, (apiKey ?? "").isEmpty {
             throw ModelError.missingAPIKey(model: name, variable: apiKeyVariable)
         }
-        let endpointURL = baseURL.appendingPathComponent("chat/completions")
-        var urlRequest = URLRequest(url: endpointURL, timeoutInterval: max(1, timeout.rounded(.up)))
-        urlRequest.httpMethod = "POST"
-        urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        urlRequest.setValue(streaming ? "text/event-stream" : "application/json", forHTTPHeaderField: "Accept")
-        if let apiKey, !apiKey.isEmpty {
-            urlRequest.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization")
-        }
+        var headers = [
+            "Content-Type": "application/json", "Accept": streaming ? "text/event-stream" : "application/json",
+        ]
+        if let apiKey, !apiKey.isEmpty { headers["Authorization"] = "Bearer \(apiKey)" }
         let body = ChatCompletionBody(
             model: model, messages: request.messages, temperature: request.temperature, maxTokens: request.maxTokens,
             seed: request.seed, stream: streaming,
             streamOptions: streaming ? .init(includeUsage: true) : nil
         )
         do {
-            urlRequest.httpBody = try JSONEncoder().encode(body)
+            // A whole answer is bounded by `complete(_:)`'s deadline; a stream by each silence.
+            return HTTPRequest(
+                url: baseURL.appendingPathComponent("chat/completions"), headers: headers,
+                body: try JSONEncoder().encode(body), idleTimeout: streaming ? timeout : nil)
         } catch {
             throw malformed("the request could not be encoded: \(error)")
-        }
-        return urlRequest
-    }
-
-    private func send(_ urlRequest: URLRequest) async throws -> (Data, HTTPURLResponse) {
-        let handle = DataTaskHandle()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                // The closure-based task is used because it can be cancelled; `data(for:)` cannot be on Linux.
-                let task = session.dataTask(with: urlRequest) { data, response, error in
-                    if let error {
-                        continuation.resume(throwing: failure(from: error))
-                    } else if let response = response as? HTTPURLResponse {
-                        continuation.resume(returning: (data ?? Data(), response))
-                    } else {
-                        continuation.resume(throwing: malformed("the answer is not an HTTP response"))
-                    }
-                }
-                handle.start(task)
-            }
-        } onCancel: {
-            handle.cancel()
         }
     }
 
@@ -236,29 +208,5 @@ public struct OpenAIChatModel: LanguageModel, CustomStringConvertible, CustomRef
         let text = masked(String(decoding: body.prefix(65_536), as: UTF8.self))
         let flat = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
-    }
-}
-
-/// Lets a cancellation that races the start of a request still cancel it.
-private final class DataTaskHandle: @unchecked Sendable {
-    private let lock = NSLock()
-    private var task: URLSessionDataTask?
-    private var cancelled = false
-
-    func start(_ task: URLSessionDataTask) {
-        let cancelled = lock.withLock {
-            self.task = task
-            return self.cancelled
-        }
-        task.resume()
-        if cancelled { task.cancel() }
-    }
-
-    func cancel() {
-        let task = lock.withLock {
-            cancelled = true
-            return self.task
-        }
-        task?.cancel()
     }
 }

