@@ -108,9 +108,9 @@ static void shim_forward_interrupt(int signo)
 }
 
 /*
- * Given a descriptor, the next SIGINT writes a byte to it instead of ending the process, and the one after
- * that takes the default course; given -1, SIGINT goes back to restoring the terminal's modes and ending the
- * process. A SIGINT ignored from the start (as under nohup) stays ignored.
+ * Given a descriptor, every SIGINT writes a byte to it instead of ending the process; given -1, SIGINT goes
+ * back to restoring the terminal's modes and ending the process. A SIGINT ignored from the start (as under
+ * nohup) stays ignored.
  */
 static inline void shim_forward_interrupts(int descriptor)
 {
@@ -121,7 +121,7 @@ static inline void shim_forward_interrupts(int descriptor)
     struct sigaction action;
     memset(&action, 0, sizeof action);
     sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESETHAND;
+    action.sa_flags = descriptor >= 0 ? SA_RESTART : SA_RESETHAND;
     action.sa_handler = descriptor >= 0 ? shim_forward_interrupt : shim_restore_modes_and_die;
     if (descriptor >= 0) {
         *shim_interrupt_descriptor() = descriptor;

@@ -99,10 +99,20 @@ package final class LineEditor {
         history_end(history)
     }
 
-    /// Reads one edited line without its trailing newline; nil at end of input (Ctrl-D on an empty line).
+    /// What one read from the terminal gave.
+    package enum Input: Equatable {
+        /// An edited line, without its trailing newline.
+        case line(String)
+        /// Ctrl-C dropped the line being typed.
+        case cancelled
+        /// End of input: Ctrl-D on an empty line.
+        case end
+    }
+
+    /// Reads one edited line.
     ///
     /// Wrap non-printing prompt bytes (colour escapes) in `\u{1}` so libedit does not count them as columns.
-    package func readLine(prompt: String) -> String? {
+    package func read(prompt: String) -> Input {
         context.setPrompt(prompt)
         while true {
             // el_gets draws the prompt while the terminal is still cooked and only switches to raw mode at the
@@ -113,7 +123,7 @@ package final class LineEditor {
                 if shim_take_interrupt() != 0 {
                     // Ctrl-C on an empty line: a fresh prompt, not the end of input.
                     markCancelled()
-                    continue
+                    return .cancelled
                 }
                 if count < 0 && errno == EINTR {
                     continue
@@ -123,20 +133,20 @@ package final class LineEditor {
                     fputs("\n", output)
                     fflush(output)
                 }
-                return nil
+                return .end
             }
             // The count from el_gets is not a byte length in every libedit release once multibyte input is on,
             // so the NUL-terminated buffer is the only trustworthy length.
             if shim_take_interrupt() != 0 {
                 // Ctrl-C dropped what was typed; a fresh prompt follows, as in other shells.
                 markCancelled()
-                continue
+                return .cancelled
             }
             var line = String(cString: raw)
             while line.hasSuffix("\n") || line.hasSuffix("\r") {
                 line.removeLast()
             }
-            return line
+            return .line(line)
         }
     }
 

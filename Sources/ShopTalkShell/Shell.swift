@@ -12,7 +12,8 @@ package final class Shell {
     let verbose: Bool
     var lastTurn: Turn?
     var finished = false
-    /// On a terminal, what lets Ctrl-C cancel a turn that is taking too long.
+    /// On a terminal, the line editor, and what lets Ctrl-C cancel a turn that is taking too long.
+    private var editor: LineEditor?
     private var interrupter: TurnInterrupter?
 
     /// - Parameters:
@@ -27,9 +28,9 @@ package final class Shell {
 
     /// Reads and runs lines until end of input or `/quit`; returns the process exit code.
     package func run() async -> Int32 {
-        let interactive = LineEditor.isInteractive()
-        var editor: LineEditor?
-        if interactive {
+        // Releasing the editor puts the terminal's modes back before the process exits.
+        defer { editor = nil }
+        if LineEditor.isInteractive() {
             let words = CompletionWords(engine: engine)
             editor = try? LineEditor(
                 programName: "shoptalk", historyFile: engine.stateDirectory.appendingPathComponent("history"),
@@ -40,18 +41,21 @@ package final class Shell {
         var pending: [String]?
         while !finished {
             let prompt = pending == nil ? await promptText() : "... "
-            let line: String?
-            if let editor {
-                line = editor.readLine(prompt: prompt)
-            } else {
-                line = Swift.readLine(strippingNewline: true)
+            let input = editor?.read(prompt: prompt) ?? Swift.readLine(strippingNewline: true).map { .line($0) } ?? .end
+            guard case .line(let line) = input else {
+                if input == .end { break }
+                // Ctrl-C inside a block drops the whole block, not only the line being typed.
+                if let block = pending {
+                    pending = nil
+                    if !block.isEmpty { print(style.dim("(the \"\"\" block was dropped)")) }
+                }
+                continue
             }
-            guard let line else { break }
             if var block = pending {
                 if line.trimmingCharacters(in: .whitespaces) == "\"\"\"" {
                     pending = nil
                     // History holds one line an entry; the block is recalled with its lines joined.
-                    editor?.addHistory(block.joined(separator: " "))
+                    await remember(block.joined(separator: " "))
                     await send(block.joined(separator: "\n"))
                 } else {
                     block.append(line)
@@ -63,10 +67,26 @@ package final class Shell {
                 pending = []
                 continue
             }
-            editor?.addHistory(line)
+            await remember(line)
             await handle(line)
         }
+        if let block = pending, !block.isEmpty {
+            fail(
+                "input ended inside a \"\"\" block: its \(block.count) line\(block.count == 1 ? " was" : "s were") not sent"
+                    + " (a line of \"\"\" ends a block)")
+            // Piped input that ends mid-block is malformed; a person leaving with Ctrl-D has been told.
+            return editor == nil ? 2 : 0
+        }
         return 0
+    }
+
+    /// Adds a line to the editor's history; a message is kept with its personal data redacted, since the
+    /// history file outlives the session and is not part of the governed ledger.
+    private func remember(_ line: String) async {
+        guard let editor else { return }
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        let isCommand = trimmed.hasPrefix("/") && !trimmed.hasPrefix("//")
+        editor.addHistory(isCommand ? line : await session.redacted(line))
     }
 
     /// Runs one line: a command, or a message to the bot.

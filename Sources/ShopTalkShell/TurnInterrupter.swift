@@ -5,7 +5,8 @@ import Foundation
 /// Ctrl-C while the shell waits for a turn: it cancels the turn instead of ending the shell.
 ///
 /// The signal handler only writes a byte to a pipe; a dispatch source reading the pipe cancels the turn's task.
-/// A second Ctrl-C before the turn has wound down ends the shell as it always would.
+/// Ctrl-C pressed again while the turn winds down changes nothing, so the turn is always audited; SIGQUIT
+/// (Ctrl-\\) still ends the shell at once.
 final class TurnInterrupter: Sendable {
     private let readEnd: Int32
     private let writeEnd: Int32

@@ -71,6 +71,14 @@ struct PipedShellTests {
         #expect(result.output.components(separatedBy: "bot> ").count == 3)
     }
 
+    @Test func inputEndingInsideABlockSaysItsLinesWereNotSentAndExitsTwo() throws {
+        let workspace = try TestWorkspace()
+        let result = try workspace.run([], input: "hi\n\"\"\"\nline one\nline two\n")
+        #expect(result.status == 2)
+        #expect(result.output.components(separatedBy: "bot> ").count == 2)
+        #expect(result.error.contains("input ended inside a \"\"\" block: its 2 lines were not sent"))
+    }
+
     @Test func auditVerifyAfterAConversationReportsAnIntactChain() throws {
         let workspace = try TestWorkspace()
         _ = try workspace.run([], input: "hello\nwhere is my order\nthanks\n")

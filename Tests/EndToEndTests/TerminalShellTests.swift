@@ -90,6 +90,41 @@ struct TerminalShellTests {
         #expect(try terminal.waitForExit() == 0)
     }
 
+    @Test func theHistoryFileKeepsMessagesWithTheirPersonalDataRedacted() throws {
+        let workspace = try TestWorkspace()
+        let terminal = try start(workspace)
+        _ = try terminal.expect("you> ")
+        try terminal.send("/as C10161\r")
+        _ = try terminal.expect("C10161> ")
+        try terminal.send("my email is jane.doe@example.com, this is Margaret\r")
+        _ = try terminal.expect("C10161> ")
+        try terminal.send("/quit\r")
+        #expect(try terminal.waitForExit() == 0)
+        let history = try String(
+            contentsOf: workspace.directory.appendingPathComponent(".shoptalk/history"), encoding: .utf8)
+        #expect(history.contains("[EMAIL]"))
+        #expect(!history.contains("jane.doe"))
+        #expect(!history.contains("Margaret"))
+        #expect(history.contains("C10161"))
+    }
+
+    @Test func ctrlCInsideABlockDropsTheWholeBlock() throws {
+        let workspace = try TestWorkspace()
+        let terminal = try start(workspace)
+        _ = try terminal.expect("you> ")
+        try terminal.send("\"\"\"\r")
+        _ = try terminal.expect("... ")
+        try terminal.send("where is HL-876352\r")
+        _ = try terminal.expect("... ")
+        try terminal.send("and the\u{03}")
+        _ = try terminal.expect("the \"\"\" block was dropped")
+        _ = try terminal.expect("you> ")
+        try terminal.send("/trace\r")
+        _ = try terminal.expect("no turn yet")
+        try terminal.send("/quit\r")
+        #expect(try terminal.waitForExit() == 0)
+    }
+
     @Test func repliesBreakBetweenWordsAtTheWindowsWidthAndFollowAResize() throws {
         let workspace = try TestWorkspace()
         let terminal = try start(workspace, columns: 50)
@@ -168,7 +203,8 @@ struct TerminalShellTests {
 
         try terminal.send("what is your returns policy?\r")
         #expect(server.waitForConnection())
-        try terminal.send("\u{03}")
+        // Pressed twice, as an impatient user would; the second must not end the shell mid-turn.
+        try terminal.send("\u{03}\u{03}")
         _ = try terminal.expect("bot> ")
         _ = try terminal.expect("cancelled with Ctrl-C")
         _ = try terminal.expect("you> ")
@@ -177,6 +213,8 @@ struct TerminalShellTests {
 
         let audit = try workspace.run(["audit", "tail", "1", "--json"], input: "")
         #expect(audit.output.contains("\"cancelled\""))
+        #expect(audit.output.contains("\"outcome\":\"cancelled\""))
+        #expect(!audit.output.contains("model_unavailable"))
         #expect(try workspace.run(["audit", "verify"], input: "").status == 0)
     }
 }

@@ -75,6 +75,10 @@ extension Session {
             } catch is CancellationError {
                 // The operator stopped waiting; the turn still ends with the fallback reply and is audited.
                 turn.flags.append("cancelled")
+                turn.attempts.append(
+                    ModelAttempt(
+                        model: model, outcome: "cancelled", error: "cancelled while waiting for the answer",
+                        micros: clock.microsSinceLap))
             } catch let failure as RoutingFailure {
                 turn.attempts = failure.attempts
             } catch {
@@ -84,7 +88,7 @@ extension Session {
         turn.model = servedBy
         turn.modelOutput = response?.text
         guard let response else {
-            turn.flags.append("model_unavailable")
+            if !turn.flags.contains("cancelled") { turn.flags.append("model_unavailable") }
             turn.reply = reply(for: "policy_blocked", context: context)
             clock.lap("generate", into: &turn)
             return

@@ -200,6 +200,12 @@ extension Session {
         return turn
     }
 
+    /// `text` with the personal data the patterns find, and the customer's own, replaced by `[KIND]`: what the
+    /// shell may keep of a message, as in its history file.
+    public func redacted(_ text: String) -> String {
+        PIIDetector().redact(text, known: knownPersonalData)
+    }
+
     /// The customer's own personal data, which must not be stored in the clear.
     var knownPersonalData: [(kind: String, value: String)] {
         var known = personalDataSeen
@@ -248,6 +254,9 @@ struct Stopwatch {
     }
 
     var totalMicros: Int { (ContinuousClock.now - start).microseconds }
+
+    /// Microseconds since the last lap: how long the stage under way has taken so far.
+    var microsSinceLap: Int { (ContinuousClock.now - last).microseconds }
 
     mutating func lap(_ stage: String, into turn: inout Turn) {
         let now = ContinuousClock.now
