@@ -13,6 +13,9 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 
 /* glibc only declares wcwidth under _XOPEN_SOURCE, which Swift's Glibc module does not define. */
 extern int wcwidth(wchar_t c);
@@ -63,12 +66,74 @@ static void shim_restore_modes_and_die(int signo)
     raise(signo);
 }
 
+/* Set by SIGWINCH from any thread; the reading thread applies it with el_resize before the next key. */
+static volatile sig_atomic_t shim_window_changed = 0;
+
+static void shim_note_window_change(int signo)
+{
+    (void)signo;
+    shim_window_changed = 1;
+}
+
+/*
+ * libedit's read function (EL_GETCFN): one character from standard input, decoded as the locale's multibyte
+ * text, with invalid bytes dropped. A resize noted since the last key is applied first, on this thread, so
+ * the key is drawn at the window's new width. Returns 1 for a character, 0 at end of input, -1 on error.
+ */
+static int shim_read_char(EditLine *el, wchar_t *out)
+{
+    char bytes[MB_LEN_MAX];
+    size_t count = 0;
+    mbstate_t state;
+    memset(&state, 0, sizeof state);
+    for (;;) {
+        ssize_t got = read(STDIN_FILENO, bytes + count, 1);
+        if (got == 0) {
+            return 0;
+        }
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return -1;
+        }
+        count++;
+        wchar_t character = 0;
+        size_t used = mbrtowc(&character, bytes + count - 1, 1, &state);
+        if (used == (size_t)-2 && count < sizeof bytes) {
+            continue;
+        }
+        if (used == (size_t)-1 || used == (size_t)-2) {
+            memset(&state, 0, sizeof state);
+            count = 0;
+            continue;
+        }
+        if (shim_window_changed) {
+            shim_window_changed = 0;
+            el_resize(el);
+        }
+        *out = character;
+        return 1;
+    }
+}
+
+static inline int shim_el_read_with_resizes(EditLine *el)
+{
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    action.sa_handler = shim_note_window_change;
+    sigaction(SIGWINCH, &action, NULL);
+    return el_set(el, EL_GETCFN, shim_read_char);
+}
+
 /*
  * Saves the terminal's modes and, for SIGINT, SIGTERM, SIGHUP and SIGQUIT (unless ignored), installs a handler
  * that restores them before the signal takes its default course, so the terminal is never left in raw mode.
  * This stands in for libedit's EL_SIGNAL: its handlers reach the editor through a global that el_gets clears
  * on return, and in a threaded process a signal handled on another thread at that moment dereferenced NULL.
- * The window size needs no handler, since el_gets measures the terminal afresh before each prompt.
+ * A resize is noted by its own handler and applied by the reading thread (shim_el_read_with_resizes).
  */
 static inline void shim_guard_terminal_modes(void)
 {

@@ -84,6 +84,7 @@ package final class LineEditor {
         // Selecting the editor resets the key maps, so it has to come before every custom binding.
         shim_el_set_editor(editLine, "emacs")
         shim_guard_terminal_modes()
+        shim_el_read_with_resizes(editLine)
         shim_el_set_history(editLine, history)
         shim_el_add_function(editLine, "shoptalk-complete", "Complete the word before the cursor") { editLine, _ in
             LineEditor.completeWord(editLine)

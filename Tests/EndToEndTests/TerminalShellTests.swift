@@ -108,6 +108,19 @@ struct TerminalShellTests {
         #expect(history.contains("C10161"))
     }
 
+    @Test func multibyteKeysAreEditedAsWholeCharacters() throws {
+        let workspace = try TestWorkspace()
+        let terminal = try start(workspace, environment: ["LANG": "C.UTF-8"])
+        _ = try terminal.expect("you> ")
+        // Backspace must remove the whole "é" each time, not one of its two bytes.
+        try terminal.send("crème brûlée\u{7f}\u{7f}ee, merci 日本\r")
+        _ = try terminal.expect("you> ")
+        try terminal.send("/trace\r")
+        _ = try terminal.expect("message   crème brûlee, merci 日本")
+        try terminal.send("/quit\r")
+        #expect(try terminal.waitForExit() == 0)
+    }
+
     @Test func ctrlCInsideABlockDropsTheWholeBlock() throws {
         let workspace = try TestWorkspace()
         let terminal = try start(workspace)
