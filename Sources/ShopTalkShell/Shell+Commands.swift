@@ -230,11 +230,7 @@ extension Shell {
             }
         case "verify":
             let result = try engine.audit.verify()
-            if let problem = result.problem {
-                print(style.error("audit log broken at entry \(problem.seq): \(problem.reason)"))
-            } else {
-                print(style.good("audit log intact: \(result.entries) entries, hash chain verified"))
-            }
+            print(result.isIntact ? style.good(result.summary) : style.error(result.summary))
         default:
             fail("unknown /audit subcommand '\(arguments[0])': expected tail or verify")
         }

@@ -85,6 +85,16 @@ struct PipedShellTests {
         let result = try workspace.run(["audit", "verify"], input: "")
         #expect(result.status == 0)
         #expect(result.output.contains("audit log intact: 3 entries"))
+        #expect(result.output.contains("reaches the head recorded beside the ledger"))
+
+        // Each line of --json is one JSON object carrying the entry's place in the chain and its record.
+        let tail = try workspace.run(["audit", "tail", "2", "--json"], input: "")
+        let objects = try tail.output.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(objects.map { $0["seq"] as? Int } == [2, 3])
+        #expect(objects[1]["prev_hash"] as? String == objects[0]["hash"] as? String)
+        #expect((objects[1]["record"] as? [String: Any])?["message"] as? String == "thanks")
     }
 
     @Test func aBrokenConfigIsReportedWithFileAndKeyAndExitCodeTwo() throws {

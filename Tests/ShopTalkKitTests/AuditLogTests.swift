@@ -60,6 +60,43 @@ struct AuditLogTests {
         #expect(try log.verify().problem?.seq == 3)
     }
 
+    @Test func verifyFindsEntriesRemovedFromTheEndThroughTheHeadBesideTheLedger() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+        let log = AuditLog(ledger: ledger)
+        try appendThree(log)
+        #expect(try log.verify().headChecked)
+
+        // The chain that is left is whole; only the head knows it once went further.
+        try ledger.database.run("DELETE FROM audit WHERE seq >= 2")
+        let verification = try log.verify()
+        #expect(verification.problem?.seq == 2)
+        #expect(verification.problem?.reason.contains("2 entries were removed from the end") == true)
+        #expect(verification.summary.hasPrefix("audit log broken at entry 2"))
+
+        // Without a head the same log verifies, and says what it could not check.
+        try FileManager.default.removeItem(atPath: directory.path("ledger.sqlite.head"))
+        let unanchored = try log.verify()
+        #expect(unanchored.isIntact && !unanchored.headChecked)
+        #expect(unanchored.summary.contains("entries removed from the end would go unseen"))
+    }
+
+    @Test func verifyFindsAnEntryRewrittenWithItsHashAtTheHead() throws {
+        let directory = try ScratchDirectory()
+        defer { directory.remove() }
+        let ledger = try Ledger(path: directory.path("ledger.sqlite"))
+        let log = AuditLog(ledger: ledger)
+        let entries = try appendThree(log)
+        // A rewritten last entry with a freshly computed hash keeps the chain whole, but not the head.
+        var forged = entries[2]
+        forged.payload = #"{"turn":99}"#
+        forged.hash = AuditLog.hash(of: forged)
+        try ledger.database.run(
+            "UPDATE audit SET payload = ?, hash = ? WHERE seq = 3", [.text(forged.payload), .text(forged.hash)])
+        #expect(try log.verify().problem?.seq == 3)
+    }
+
     @Test func verifyFindsADeletedMiddleRow() throws {
         let directory = try ScratchDirectory()
         defer { directory.remove() }

@@ -42,8 +42,20 @@ public struct AuditVerification: Sendable, Hashable {
     public var entries: Int
     /// The first broken entry and why, `nil` when the chain is intact.
     public var problem: (seq: Int64, reason: String)?
+    /// Whether the head file beside the ledger was there to show that nothing was removed from the end.
+    public var headChecked = false
 
     public var isIntact: Bool { problem == nil }
+
+    /// One line for a person: where the chain breaks, or that it is whole and how far that was checked.
+    public var summary: String {
+        if let problem { return "audit log broken at entry \(problem.seq): \(problem.reason)" }
+        let head =
+            headChecked
+            ? "and it reaches the head recorded beside the ledger"
+            : "(no head file beside the ledger, so entries removed from the end would go unseen)"
+        return "audit log intact: \(entries) entries, hash chain verified \(head)"
+    }
 
     public static func == (lhs: AuditVerification, rhs: AuditVerification) -> Bool {
         lhs.entries == rhs.entries && lhs.problem?.seq == rhs.problem?.seq && lhs.problem?.reason == rhs.problem?.reason
@@ -93,6 +105,13 @@ public final class AuditLog: Sendable {
 
     /// Walks the whole chain and reports the first entry that does not fit.
     public func verify() throws -> AuditVerification {
+        let head: AuditHead?
+        switch AuditHead.file(forLedgerAt: ledger.database.path).flatMap(AuditHead.read(from:)) {
+        case .success(let recorded): head = recorded
+        case .failure:
+            return AuditVerification(entries: 0, problem: (0, "the head file beside the ledger is unreadable"))
+        case nil: head = nil
+        }
         var expectedPrevious = Self.genesis
         var expectedSeq: Int64 = 1
         var count = 0
@@ -109,10 +128,23 @@ public final class AuditLog: Sendable {
             if Self.hash(of: entry) != entry.hash {
                 return AuditVerification(entries: count, problem: (entry.seq, "its content was changed after writing"))
             }
+            if let head = head, entry.seq == head.seq, entry.hash != head.hash {
+                return AuditVerification(
+                    entries: count, problem: (entry.seq, "differs from the head recorded beside the ledger"))
+            }
             expectedPrevious = entry.hash
             expectedSeq += 1
         }
-        return AuditVerification(entries: count, problem: nil)
+        if let head, head.seq > Int64(count) {
+            let missing = head.seq - Int64(count)
+            return AuditVerification(
+                entries: count,
+                problem: (
+                    Int64(count) + 1,
+                    "the head beside the ledger records entry \(head.seq): \(missing) entr\(missing == 1 ? "y was" : "ies were") removed from the end"
+                ))
+        }
+        return AuditVerification(entries: count, problem: nil, headChecked: head != nil)
     }
 
     /// The newest `limit` entries, oldest first.
@@ -181,7 +213,7 @@ final class ChainAppender: Sendable {
     /// Appends records in one transaction, so they share one write to disk; returns them sealed, in order.
     func append(_ records: [AuditRecord]) throws -> [AuditEntry] {
         try appending.withLock { _ in
-            try ledger.database.transaction {
+            let sealed = try ledger.database.transaction {
                 let last = try ledger.database.query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").first
                 var seq = last?["seq"].integer ?? 0
                 var previous = last?["hash"].text ?? AuditLog.genesis
@@ -205,6 +237,12 @@ final class ChainAppender: Sendable {
                 }
                 return sealed
             }
+            // After the commit, so the head never names an entry the ledger lacks. A head that could not be
+            // written only weakens the next verify, which then reports it.
+            if let last = sealed.last, let file = AuditHead.file(forLedgerAt: ledger.database.path) {
+                try? AuditHead(seq: last.seq, hash: last.hash).write(to: file)
+            }
+            return sealed
         }
     }
 }

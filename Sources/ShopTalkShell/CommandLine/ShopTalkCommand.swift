@@ -96,25 +96,38 @@ package enum ShopTalkCommand {
             let count = numbers.first.map { Int($0) } ?? 20
             guard let count, count > 0 else { throw UsageError("audit tail takes a number of entries (and --json)") }
             for entry in try engine.audit.tail(count) {
-                // One tab-separated line an entry; --json adds the stored record itself.
+                if json {
+                    print(try jsonLine(entry))
+                    continue
+                }
+                // One tab-separated line an entry.
                 let fields = [
                     String(entry.seq), entry.at, entry.kind, entry.sessionID ?? "-", entry.turn.map(String.init) ?? "-",
                     entry.customerID ?? "-", String(entry.hash.prefix(12)),
                 ]
-                print(fields.joined(separator: "\t") + (json ? "\t" + entry.payload : ""))
+                print(fields.joined(separator: "\t"))
             }
             return 0
         case "verify":
             let result = try engine.audit.verify()
-            if let problem = result.problem {
-                print("audit log broken at entry \(problem.seq): \(problem.reason)")
-                return 1
-            }
-            print("audit log intact: \(result.entries) entries, hash chain verified")
-            return 0
+            print(result.summary)
+            return result.isIntact ? 0 : 1
         default:
             throw UsageError("unknown audit command '\(arguments[0])': expected tail or verify")
         }
+    }
+
+    /// One audit entry as a JSON object on one line: its place in the chain, and the stored record under
+    /// `record`.
+    private static func jsonLine(_ entry: AuditEntry) throws -> String {
+        let record = (try? JSONSerialization.jsonObject(with: Data(entry.payload.utf8))) ?? entry.payload
+        let object: [String: Any] = [
+            "seq": entry.seq, "at": entry.at, "kind": entry.kind, "session_id": entry.sessionID ?? NSNull(),
+            "turn": entry.turn ?? NSNull(), "customer_id": entry.customerID ?? NSNull(),
+            "prev_hash": entry.previousHash, "hash": entry.hash, "record": record,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 
     private static func prompts(_ arguments: [String], _ options: GlobalOptions) throws -> Int32 {

@@ -41,6 +41,21 @@ final class TestWorkspace {
         PseudoTerminal.productsDirectory.appendingPathComponent("shoptalk").path
     }
 
+    /// Everything `handle` yields until end of file, reading again when a signal interrupts a read, which
+    /// Foundation's `readDataToEndOfFile()` answers with a crash.
+    private static func readToEnd(_ handle: FileHandle) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(handle.fileDescriptor, &buffer, buffer.count)
+            if count > 0 {
+                data.append(contentsOf: buffer[..<count])
+            } else if count == 0 || errno != EINTR {
+                return data
+            }
+        }
+    }
+
     /// Runs `shoptalk` with `input` on a pipe; returns the exit code, standard output and standard error.
     func run(_ arguments: [String], input: String, environment: [String: String] = [:]) throws
         -> (status: Int32, output: String, error: String)
@@ -56,8 +71,8 @@ final class TestWorkspace {
         try process.run()
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let error = stderr.fileHandleForReading.readDataToEndOfFile()
+        let output = Self.readToEnd(stdout.fileHandleForReading)
+        let error = Self.readToEnd(stderr.fileHandleForReading)
         process.waitUntilExit()
         return (
             process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: error, as: UTF8.self)
