@@ -62,13 +62,28 @@ extension Shell {
                 fail("no command /\(name)\(hint)")
                 return
             }
-            print("\(command.usage)\n  \(command.summary).\n  \(command.details)")
+            print(command.usage)
+            for paragraph in ["\(command.summary).", command.details] {
+                print("  " + TerminalLayout.forStandardOutput(paragraph, indent: 2))
+            }
             return
         }
-        print(ShellCommand.all[0].details)
-        let width = ShellCommand.all.map(\.usage.count).max() ?? 0
+        print(TerminalLayout.forStandardOutput(ShellCommand.all[0].details, indent: 0))
+        // One column of usages and one of summaries; in a window too narrow for that, long usages stand on
+        // their own line with the summary below, under the summary column.
+        let widest = ShellCommand.all.map(\.usage.count).max() ?? 0
+        let fits = ShellCommand.all.allSatisfy {
+            4 + widest + $0.summary.count <= TerminalLayout.terminalWidth() ?? .max
+        }
+        let column = fits ? widest : min(widest, 24)
+        let margin = String(repeating: " ", count: column + 4)
         for command in ShellCommand.all {
-            print("  " + command.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + command.summary)
+            let summary = TerminalLayout.forStandardOutput(command.summary, indent: column + 4)
+            if command.usage.count <= column {
+                print("  " + command.usage.padding(toLength: column + 2, withPad: " ", startingAt: 0) + summary)
+            } else {
+                print("  " + command.usage + "\n" + margin + summary)
+            }
         }
     }
 

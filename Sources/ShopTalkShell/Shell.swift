@@ -36,7 +36,9 @@ package final class Shell {
                 programName: "shoptalk", historyFile: engine.stateDirectory.appendingPathComponent("history"),
                 completer: { words.complete($0) })
             interrupter = TurnInterrupter()
-            print(style.bold("ShopTalk") + " — \(engine.config.name). Type a message, or /help for commands.")
+            let banner = TerminalLayout.forStandardOutput(
+                "ShopTalk — \(engine.config.name). Type a message, or /help for commands.", indent: 0)
+            print(style.bold("ShopTalk") + banner.dropFirst("ShopTalk".count))
         }
         var pending: [String]?
         while !finished {
@@ -67,6 +69,9 @@ package final class Shell {
                 pending = []
                 continue
             }
+            // Enter on an empty line only asks for a fresh prompt, as in other shells: no turn, no audit
+            // record, nothing counted against the rate limit. A script's `user:` line can still send one.
+            if line.allSatisfy(\.isWhitespace) { continue }
             await remember(line)
             await handle(line)
         }
@@ -123,9 +128,8 @@ package final class Shell {
             if interrupted { print() }
             print(style.bot("bot> ") + TerminalLayout.forStandardOutput(turn.reply, indent: 5))
             if turn.flags.contains("cancelled") {
-                print(
-                    style.dim(
-                        "(cancelled with Ctrl-C: the model call was abandoned; the turn is audited with this reply)"))
+                let note = "(cancelled with Ctrl-C: the model call was abandoned; the turn is audited with this reply)"
+                print(style.dim(TerminalLayout.forStandardOutput(note, indent: 0)))
             }
             if verbose { print(style.dim(TraceFormatter.oneLine(turn))) }
         } catch {

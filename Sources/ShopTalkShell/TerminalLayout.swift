@@ -14,7 +14,7 @@ enum TerminalLayout {
     static func lines(of reply: String, width: Int, indent: Int) -> [String] {
         let room = width - indent
         // Too narrow to lay anything out sensibly: leave the breaking to the terminal.
-        guard room >= 20 else { return reply.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        guard room >= 10 else { return reply.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
         let margin = String(repeating: " ", count: indent)
         var laidOut: [String] = []
         for line in reply.split(separator: "\n", omittingEmptySubsequences: false) {

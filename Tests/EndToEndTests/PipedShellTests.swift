@@ -71,6 +71,14 @@ struct PipedShellTests {
         #expect(result.output.components(separatedBy: "bot> ").count == 3)
     }
 
+    @Test func blankLinesSendNothingAndLeaveNoAuditRecord() throws {
+        let workspace = try TestWorkspace()
+        let result = try workspace.run([], input: "hi\n\n   \nthanks\n")
+        #expect(result.output.components(separatedBy: "bot> ").count == 3)
+        let verify = try workspace.run(["audit", "verify"], input: "")
+        #expect(verify.output.contains("audit log intact: 2 entries"))
+    }
+
     @Test func inputEndingInsideABlockSaysItsLinesWereNotSentAndExitsTwo() throws {
         let workspace = try TestWorkspace()
         let result = try workspace.run([], input: "hi\n\"\"\"\nline one\nline two\n")

@@ -43,7 +43,7 @@ enum BenchCommand {
                 guard !latencies.isEmpty else { return 0 }
                 return Double(latencies[min(latencies.count - 1, Int(Double(latencies.count - 1) * q))]) / 1000
             }
-            print("scripts: \(scripts) × \(turns) turns, \(jobs) at once, model builtin")
+            print("scripts: \(scripts) × \(turns) turns, \(min(jobs, scripts)) at once, model builtin")
             print(
                 String(
                     format: "turns: %d in %.2f s = %.0f turns/s", latencies.count, seconds,
