@@ -69,6 +69,16 @@ struct ReplayAndEvalCommandTests {
         #expect(wrong.dropFirst().contains { $0.hasPrefix("\"my password, I forgot it\",track_order,account_access,") })
         #expect(!wrong.contains { $0.hasPrefix("where is my parcel") })
 
+        // With --report - the report is standard output, alone, and the figures move to standard error.
+        let piped = try workspace.run(["eval", "intents", data.path, "--report", "-"], input: "")
+        #expect(piped.status == 0, "\(piped.error)")
+        let pipedJSON = try #require(
+            try JSONSerialization.jsonObject(with: Data(piped.output.utf8)) as? [String: Any])
+        #expect(pipedJSON["accuracy"] as? Double == accuracy)
+        #expect(piped.error.contains("in-scope accuracy"))
+        let current = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        #expect(!FileManager.default.fileExists(atPath: current.appendingPathComponent("-").path))
+
         let unwritable = try workspace.run(
             ["eval", "intents", data.path, "--errors", "/nonexistent/errors.csv"], input: "")
         #expect(unwritable.status == 2)
@@ -136,10 +146,21 @@ struct ReplayAndEvalCommandTests {
         let kept = lines.enumerated().filter { $0.offset == 0 || $0.offset % 3 == 0 }.map(\.element)
         let third = workspace.directory.appendingPathComponent("third.csv")
         try (kept.joined(separator: "\n") + "\n").write(to: third, atomically: true, encoding: .utf8)
+        let worseReport = workspace.directory.appendingPathComponent("worse.json").path
         let worse = try workspace.run(
-            ["eval", "intents", data, "--train", third.path, "--baseline", baseline], input: "")
+            ["eval", "intents", data, "--train", third.path, "--baseline", baseline, "--report", worseReport],
+            input: "")
         #expect(worse.status == 0, "\(worse.error)")
         #expect(worse.output.contains("worse at the 5% level"), "\(worse.output)")
+        // The rows that changed are named, and they are exactly the difference of the two runs' wrong rows.
+        #expect(worse.output.contains("  now wrong: rows "))
+        let after = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: worseReport)))
+                as? [String: Any])
+        let nowWrong = (after["baseline"] as? [String: Any])?["now_wrong_rows"] as? [Int]
+        let newlyWrong = Set(after["misclassified_rows"] as? [Int] ?? []).subtracting(wrong)
+        #expect(nowWrong == newlyWrong.sorted())
+        #expect(nowWrong?.isEmpty == false)
 
         let other = try workspace.run(["eval", "intents", intents.path, "--baseline", baseline], input: "")
         #expect(other.status == 2)

@@ -120,15 +120,21 @@ struct EvalBaseline {
                 "  " + figure.name.padding(toLength: width, withPad: " ", startingAt: 0)
                     + String(format: " %.2f%% → %.2f%%  (%@)", before * 100, after * 100, change))
         }
-        let nowRight = misclassified.subtracting(current).count
-        let nowWrong = current.subtracting(misclassified).count
+        let rightRows = misclassified.subtracting(current).sorted()
+        let wrongRows = current.subtracting(misclassified).sorted()
+        let (nowRight, nowWrong) = (rightRows.count, wrongRows.count)
         let pValue = IntentEvaluation.mcnemarPValue(onlyFirst: nowRight, onlySecond: nowWrong)
         let verdict = pValue >= 0.05 ? "no clear difference" : nowRight > nowWrong ? "better" : "worse"
         lines.append(
             "  rows now right: \(nowRight), now wrong: \(nowWrong); McNemar exact p = "
                 + String(format: "%.3g", pValue) + ": \(verdict) at the 5% level")
+        for (label, rows) in [("now right", rightRows), ("now wrong", wrongRows)] where !rows.isEmpty {
+            let shown = rows.prefix(12).map(String.init).joined(separator: ", ")
+            lines.append("  \(label): rows \(shown)" + (rows.count > 12 ? " and \(rows.count - 12) more" : ""))
+        }
         let report: [String: Any] = [
             "file": path, "now_right": nowRight, "now_wrong": nowWrong, "p_value": pValue, "verdict": verdict,
+            "now_right_rows": rightRows, "now_wrong_rows": wrongRows,
             "before": figures.mapValues { $0 as Any? ?? NSNull() },
         ]
         return (lines, report)

@@ -1,5 +1,6 @@
 import Foundation
 import ShopTalkKit
+import Synchronization
 
 /// `shoptalk eval intents DATA.csv [--train FILE.csv] [--calibrate VAL.csv] [--report FILE] [--errors FILE.csv]
 /// [--baseline OLD.json] [--save-threshold] [--folds K] [--embeddings URL [--embeddings-model NAME] | --no-embeddings]`.
@@ -62,9 +63,11 @@ enum EvalCommand {
                 "--folds cross-validates DATA.csv on its own: it does not combine with --train, --calibrate"
                     + " or --save-threshold")
         }
-        for path in [report, errors].compactMap({ $0 }) {
+        for path in [report, errors].compactMap({ $0 }) where path != "-" {
             try checkWritable(path)
         }
+        if errors == "-" { throw UsageError("--errors needs a file name; only --report can be - (standard output)") }
+        if report == "-" { divertStandardOutput() }
         let baseline = try baselinePath.map { try EvalBaseline(path: $0) }
         // An explicit --workspace must exist; otherwise a workspace is optional when --train is given.
         let workspace = global.workspace != nil ? try global.workspaceURL() : try? global.workspaceURL()
@@ -211,6 +214,24 @@ enum EvalCommand {
                 "warning: \(file): \(count) row\(count == 1 ? "" : "s") labelled '\(intent)', an intent the training"
                     + " file does not have\(hint)")
         }
+    }
+
+    /// Where `--report -` writes the report: the process's standard output as it was before
+    /// `divertStandardOutput()`.
+    private static var reportOutput: FileHandle? {
+        divertedOutput.withLock { $0 }.map { FileHandle(fileDescriptor: $0, closeOnDealloc: false) }
+    }
+
+    private static let divertedOutput = Mutex<Int32?>(nil)
+
+    /// Sends everything printed from here on to standard error, keeping standard output for the report alone,
+    /// so `--report - | jq .accuracy` reads nothing but JSON.
+    private static func divertStandardOutput() {
+        // Whatever is already buffered belongs to the old standard output.
+        fflush(nil)
+        let original = dup(STDOUT_FILENO)
+        guard original >= 0, dup2(STDERR_FILENO, STDOUT_FILENO) >= 0 else { return }
+        divertedOutput.withLock { $0 = original }
     }
 
     /// Fails before any work when `path` cannot be written: it is a directory, or its directory is missing.
@@ -397,6 +418,10 @@ enum EvalCommand {
         extras: [String: Any], report: String?, errors: String?
     ) throws -> Bool {
         func write(_ data: Data, to path: String, _ what: String) -> Bool {
+            if path == "-", let reportOutput = Self.reportOutput {
+                reportOutput.write(data + Data("\n".utf8))
+                return true
+            }
             do {
                 try data.write(to: URL(fileURLWithPath: path), options: .atomic)
                 print("\(what) written to \(path)")
