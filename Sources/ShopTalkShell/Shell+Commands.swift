@@ -143,6 +143,14 @@ extension Shell {
         }
     }
 
+    /// A URL with any user name and password in it replaced by `***`, for showing on screen.
+    static func withoutCredentials(_ url: String) -> String {
+        guard var parts = URLComponents(string: url), parts.user != nil || parts.password != nil else { return url }
+        parts.user = "***"
+        parts.password = nil
+        return parts.string ?? url
+    }
+
     private func model(_ arguments: [String]) async throws {
         switch arguments.first ?? "list" {
         case "list":
@@ -150,7 +158,8 @@ extension Shell {
             for name in engine.modelNames {
                 let config = engine.config.models[name]
                 let detail =
-                    config.map { "\($0.kind) \($0.model ?? "") at \($0.baseURL ?? "")" } ?? "offline, deterministic"
+                    config.map { "\($0.kind) \($0.model ?? "") at \(Self.withoutCredentials($0.baseURL ?? ""))" }
+                    ?? "offline, deterministic"
                 let price =
                     config.map {
                         String(format: " (%.2f in / %.2f out per 1M tokens)", $0.price.input, $0.price.output)

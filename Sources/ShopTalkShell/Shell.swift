@@ -12,9 +12,11 @@ package final class Shell {
     let verbose: Bool
     var lastTurn: Turn?
     var finished = false
-    /// On a terminal, the line editor, and what lets Ctrl-C cancel a turn that is taking too long.
+    /// On a terminal, the line editor.
     private var editor: LineEditor?
+    /// What lets Ctrl-C cancel a turn that is taking too long, and whether it stopped a piped run.
     private var interrupter: TurnInterrupter?
+    private var stoppedByInterrupt = false
 
     /// - Parameters:
     ///   - customerID: sign the first session in as this customer.
@@ -35,11 +37,11 @@ package final class Shell {
             editor = try? LineEditor(
                 programName: "shoptalk", historyFile: engine.stateDirectory.appendingPathComponent("history"),
                 completer: { words.complete($0) })
-            interrupter = TurnInterrupter()
             let banner = TerminalLayout.forStandardOutput(
                 "ShopTalk — \(engine.config.name). Type a message, or /help for commands.", indent: 0)
             print(style.bold("ShopTalk") + banner.dropFirst("ShopTalk".count))
         }
+        interrupter = TurnInterrupter()
         var pending: [String]?
         while !finished {
             let prompt = pending == nil ? await promptText() : "... "
@@ -82,7 +84,7 @@ package final class Shell {
             // Piped input that ends mid-block is malformed; a person leaving with Ctrl-D has been told.
             return editor == nil ? 2 : 0
         }
-        return 0
+        return stoppedByInterrupt ? 130 : 0
     }
 
     /// Adds a line to the editor's history; a message is kept with its personal data redacted, since the
@@ -125,7 +127,9 @@ package final class Shell {
             }
             lastTurn = turn
             // The terminal echoed ^C where the cursor stood.
-            if interrupted { print() }
+            if interrupted, editor != nil { print() }
+            // Ctrl-C on a run fed by a pipe stops the run, once the turn it cut short is audited.
+            if interrupted, editor == nil { (finished, stoppedByInterrupt) = (true, true) }
             print(style.bot("bot> ") + TerminalLayout.forStandardOutput(turn.reply, indent: 5))
             if turn.flags.contains("cancelled") {
                 let note = "(cancelled with Ctrl-C: the model call was abandoned; the turn is audited with this reply)"

@@ -71,6 +71,35 @@ struct PipedShellTests {
         #expect(result.output.components(separatedBy: "bot> ").count == 3)
     }
 
+    @Test func ctrlCOnAPipedRunStopsItOnceTheTurnItCutShortIsAudited() throws {
+        let workspace = try TestWorkspace()
+        let server = try SilentListener()
+        try workspace.pointLocalModel(atPort: server.port)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestWorkspace.binary)
+        process.arguments = ["--workspace", workspace.directory.path]
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": workspace.directory.path]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("/model use local\nwhat is your returns policy?\nthanks\n".utf8))
+        try input.fileHandleForWriting.close()
+
+        #expect(server.waitForConnection())
+        kill(process.processIdentifier, SIGINT)
+        let printed = String(decoding: TestWorkspace.readToEnd(output.fileHandleForReading), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        // The cut turn got its fallback reply; "thanks" was never sent.
+        #expect(printed.components(separatedBy: "bot> ").count == 2)
+        let audit = try workspace.run(["audit", "tail", "5", "--json"], input: "")
+        #expect(audit.output.split(separator: "\n").count == 1)
+        #expect(audit.output.contains("\"outcome\":\"cancelled\""))
+    }
+
     @Test func blankLinesSendNothingAndLeaveNoAuditRecord() throws {
         let workspace = try TestWorkspace()
         let result = try workspace.run([], input: "hi\n\n   \nthanks\n")

@@ -205,10 +205,7 @@ struct TerminalShellTests {
     @Test func ctrlCDuringASlowModelCallCancelsTheTurnAndKeepsTheShell() throws {
         let workspace = try TestWorkspace()
         let server = try SilentListener()
-        let config = workspace.directory.appendingPathComponent("shoptalk.json")
-        let text = try String(contentsOf: config, encoding: .utf8)
-        try text.replacingOccurrences(of: "127.0.0.1:11434", with: "127.0.0.1:\(server.port)")
-            .write(to: config, atomically: true, encoding: .utf8)
+        try workspace.pointLocalModel(atPort: server.port)
         let terminal = try start(workspace)
         _ = try terminal.expect("you> ")
         try terminal.send("/model use local\r")

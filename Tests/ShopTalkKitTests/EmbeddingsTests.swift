@@ -93,6 +93,19 @@ struct EmbeddingsTests {
         }
     }
 
+    @Test func turnsStopAskingAServerThatKeepsFailing() async throws {
+        let failing = try SynonymEncoder.server(failing: { _ in true })
+        let client = EmbeddingsClient(baseURL: failing.baseURL, model: "synonyms")
+        for _ in 0..<2 {
+            await #expect(throws: ModelError.self) { try await client.embed("hello") }
+        }
+        // The breaker is open: no request, and no wait, until its cooldown has passed.
+        for _ in 0..<3 {
+            await #expect(throws: ModelError.circuitOpen(model: "embeddings")) { try await client.embed("hello") }
+        }
+        #expect(failing.requests.count == 2)
+    }
+
     @Test func embeddingsTeachTheClassifierWordsItsTrainingNeverUsed() throws {
         let embeddings = Self.training.map { SynonymEncoder.embed($0.text) }
         let plain = IntentClassifier(training: Self.training)

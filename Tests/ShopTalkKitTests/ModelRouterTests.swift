@@ -113,6 +113,17 @@ struct ModelRouterTests {
         #expect(server.requests.count == 1)
     }
 
+    @Test func aModelThatTimesOutIsNotAskedAgainButPassedOverForTheFallback() async throws {
+        let slow = try LoopbackServer { _ in .stalled(for: 60) }
+        let fast = try LoopbackServer { _ in .json(Self.reply) }
+        let router = ModelRouter(
+            models: [model("slow", slow), model("fast", fast)], callTimeout: 0.2, clock: ManualModelClock())
+        let routed = try await router.complete(request, model: "slow", fallbacks: ["fast"])
+        #expect(routed.model == "fast")
+        #expect(routed.attempts.map(\.outcome) == ["error", "ok"])
+        #expect(slow.requests.count == 1)
+    }
+
     @Test func unknownModelIsPassedOverForTheFallback() async throws {
         let server = try LoopbackServer { _ in .json(Self.reply) }
         let router = ModelRouter(models: [model("local", server)], clock: ManualModelClock())

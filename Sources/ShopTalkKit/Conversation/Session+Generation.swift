@@ -77,7 +77,7 @@ extension Session {
                 turn.flags.append("cancelled")
                 turn.attempts.append(
                     ModelAttempt(
-                        model: model, outcome: "cancelled", error: "cancelled while waiting for the answer",
+                        model: model, outcome: "cancelled", error: "the turn was cancelled before this model answered",
                         micros: clock.microsSinceLap))
             } catch let failure as RoutingFailure {
                 turn.attempts = failure.attempts

@@ -86,9 +86,13 @@ public enum ModelError: Error, Equatable, CustomStringConvertible, Sendable {
     case circuitOpen(model: String)
 
     /// Whether trying the same model again may help.
+    ///
+    /// A model that used its whole timeout is passed over for the next in the chain rather than asked again:
+    /// each retry would make the customer wait that long once more.
     public var isRetryable: Bool {
         switch self {
-        case .unreachable, .timedOut: true
+        case .unreachable: true
+        case .timedOut: false
         case .http(_, let status, _): status == 429 || status >= 500
         case .malformedResponse, .missingAPIKey, .circuitOpen: false
         }

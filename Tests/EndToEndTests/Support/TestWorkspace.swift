@@ -36,6 +36,14 @@ final class TestWorkspace {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Points the sample's `local` model at a server on this machine's `port`.
+    func pointLocalModel(atPort port: UInt16) throws {
+        let config = directory.appendingPathComponent("shoptalk.json")
+        let text = try String(contentsOf: config, encoding: .utf8)
+        try text.replacingOccurrences(of: "127.0.0.1:11434", with: "127.0.0.1:\(port)")
+            .write(to: config, atomically: true, encoding: .utf8)
+    }
+
     /// The built `shoptalk` binary beside the test bundle.
     static var binary: String {
         PseudoTerminal.productsDirectory.appendingPathComponent("shoptalk").path
@@ -43,7 +51,7 @@ final class TestWorkspace {
 
     /// Everything `handle` yields until end of file, reading again when a signal interrupts a read, which
     /// Foundation's `readDataToEndOfFile()` answers with a crash.
-    private static func readToEnd(_ handle: FileHandle) -> Data {
+    static func readToEnd(_ handle: FileHandle) -> Data {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
