@@ -151,6 +151,18 @@ package final class LineEditor {
         }
     }
 
+    /// Runs `body` with the terminal's own echo off, so keys typed ahead while a turn runs are not printed
+    /// into the reply; they stay queued, and the next `read(prompt:)` shows them as the line being edited.
+    package func withoutEcho<Value>(_ body: () async throws -> Value) async rethrows -> Value {
+        var modes = termios()
+        guard tcgetattr(STDIN_FILENO, &modes) == 0 else { return try await body() }
+        var quiet = modes
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet)
+        defer { tcsetattr(STDIN_FILENO, TCSANOW, &modes) }
+        return try await body()
+    }
+
     /// Shows that the line was dropped and moves to a fresh one.
     private func markCancelled() {
         guard let output = shim_el_output(editLine) else { return }

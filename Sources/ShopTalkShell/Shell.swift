@@ -120,14 +120,16 @@ package final class Shell {
             let session = self.session
             var turn: Turn
             var interrupted = false
-            if let interrupter {
+            if let interrupter, let editor {
+                (turn, interrupted) = try await editor.withoutEcho {
+                    try await interrupter.run { try await session.send(message) }
+                }
+            } else if let interrupter {
                 (turn, interrupted) = try await interrupter.run { try await session.send(message) }
             } else {
                 turn = try await session.send(message)
             }
             lastTurn = turn
-            // The terminal echoed ^C where the cursor stood.
-            if interrupted, editor != nil { print() }
             // Ctrl-C on a run fed by a pipe stops the run, once the turn it cut short is audited.
             if interrupted, editor == nil { (finished, stoppedByInterrupt) = (true, true) }
             print(style.bot("bot> ") + TerminalLayout.forStandardOutput(turn.reply, indent: 5))

@@ -108,6 +108,27 @@ struct TerminalShellTests {
         #expect(history.contains("C10161"))
     }
 
+    @Test func keysTypedWhileATurnRunsWaitForTheNextPromptInsteadOfMixingIntoTheReply() throws {
+        let workspace = try TestWorkspace()
+        let server = try SilentListener()
+        server.answerOnce(after: 1.5, reply: "Returns are accepted within 30 days.")
+        try workspace.pointLocalModel(atPort: server.port)
+        let terminal = try start(workspace)
+        _ = try terminal.expect("you> ")
+        try terminal.send("/model use local\r")
+        _ = try terminal.expect("you> ")
+        try terminal.send("what is your returns policy?\r")
+        #expect(server.waitForRequest())
+        try terminal.send("do you ship to ireland")
+        let beforeReply = try terminal.expect("bot> ")
+        #expect(!beforeReply.contains("ireland"))
+        _ = try terminal.expect("Returns are accepted within 30 days.")
+        // The typed-ahead words come back as the line being edited at the next prompt.
+        _ = try terminal.expect("you> do you ship to ireland")
+        try terminal.send("\u{15}/quit\r")
+        #expect(try terminal.waitForExit() == 0)
+    }
+
     @Test func multibyteKeysAreEditedAsWholeCharacters() throws {
         let workspace = try TestWorkspace()
         let terminal = try start(workspace, environment: ["LANG": "C.UTF-8"])
