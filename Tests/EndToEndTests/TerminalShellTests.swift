@@ -12,6 +12,16 @@ struct TerminalShellTests {
             workingDirectory: workspace.directory.path, columns: columns, rows: 30)
     }
 
+    /// The shell at its prompt with the session pinned to the sample's `local` model, served by `server`.
+    private func startUsingLocalModel(_ workspace: TestWorkspace, at server: SilentListener) throws -> PseudoTerminal {
+        try workspace.pointLocalModel(atPort: server.port)
+        let terminal = try start(workspace)
+        _ = try terminal.expect("you> ")
+        try terminal.send("/model use local\r")
+        _ = try terminal.expect("you> ")
+        return terminal
+    }
+
     @Test func tabCompletesCommandsAndTheirArguments() throws {
         let workspace = try TestWorkspace()
         let terminal = try start(workspace)
@@ -112,11 +122,7 @@ struct TerminalShellTests {
         let workspace = try TestWorkspace()
         let server = try SilentListener()
         server.answerOnce(after: 1.5, reply: "Returns are accepted within 30 days.")
-        try workspace.pointLocalModel(atPort: server.port)
-        let terminal = try start(workspace)
-        _ = try terminal.expect("you> ")
-        try terminal.send("/model use local\r")
-        _ = try terminal.expect("you> ")
+        let terminal = try startUsingLocalModel(workspace, at: server)
         try terminal.send("what is your returns policy?\r")
         #expect(server.waitForRequest())
         try terminal.send("do you ship to ireland")
@@ -226,12 +232,7 @@ struct TerminalShellTests {
     @Test func ctrlCDuringASlowModelCallCancelsTheTurnAndKeepsTheShell() throws {
         let workspace = try TestWorkspace()
         let server = try SilentListener()
-        try workspace.pointLocalModel(atPort: server.port)
-        let terminal = try start(workspace)
-        _ = try terminal.expect("you> ")
-        try terminal.send("/model use local\r")
-        _ = try terminal.expect("you> ")
-
+        let terminal = try startUsingLocalModel(workspace, at: server)
         try terminal.send("what is your returns policy?\r")
         #expect(server.waitForConnection())
         // Pressed twice, as an impatient user would; the second must not end the shell mid-turn.
