@@ -65,6 +65,11 @@ public struct Replayer: Sendable {
         for turn in recorded {
             if turn.customerID != (await session.customer?.id) { try await session.signIn(turn.customerID) }
             await session.pinClock(try? Date(turn.at, strategy: .iso8601))
+            // A model pinned with `/model use` shows on every generated turn; the replay pins it again, so an
+            // override is not mistaken for a routing change. (A model that no longer exists is left to routing.)
+            if turn.route.kind == "generate" {
+                try? await session.useModel(turn.route.reason == "session_override" ? turn.route.model : nil)
+            }
             if turn.message.isEmpty && turn.route.kind == "handoff" {
                 _ = try await session.requestHandoff(reason: turn.route.reason)
             } else {

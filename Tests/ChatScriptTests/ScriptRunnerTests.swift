@@ -103,6 +103,21 @@ struct ReplayerTests {
         #expect(try engine.audit.verify().isIntact)
     }
 
+    @Test func replayPinsTheModelTheSessionPinned() async throws {
+        let engine = try SampleWorkspace.engine()
+        let session = try engine.makeSession(customerID: "C10161")
+        try await session.useModel("builtin")
+        let pinned = try await session.send("what is your returns policy?")
+        try await session.useModel(nil)
+        let routed = try await session.send("can I return an opened duvet cover?")
+        #expect(pinned.route.reason == "session_override" && routed.route.reason == "intent")
+
+        let replay = try await Replayer(engine: engine).replay(sessionID: session.id, against: nil, live: false)
+        let replayed = try engine.audit.turns(sessionID: replay.replayID)
+        #expect(replayed.map(\.route.reason) == ["session_override", "intent"])
+        #expect(replay.changed == 0)
+    }
+
     @Test func replayAgainstAnotherVersionShowsThePromptAndReplyChanges() async throws {
         let engine = try SampleWorkspace.engine()
         let session = try engine.makeSession()
