@@ -52,6 +52,19 @@ public enum Reporters {
         return lines.joined(separator: "\n")
     }
 
+    /// A JUnit XML report of scripts run several times each: every run is a test case of its own, named with
+    /// its run number so that tools which key cases by name keep them all.
+    public static func junit(runs: [[ScriptResult]], suiteName: String = "shoptalk") -> String {
+        var named: [ScriptResult] = []
+        for repeats in runs {
+            for (run, var result) in repeats.enumerated() {
+                if repeats.count > 1 { result.script.name += " (run \(run + 1) of \(repeats.count))" }
+                named.append(result)
+            }
+        }
+        return junit(named, suiteName: suiteName)
+    }
+
     /// A JUnit XML report: one test suite, one test case a script, with its time and failures.
     public static func junit(_ results: [ScriptResult], suiteName: String = "shoptalk") -> String {
         let failures = results.filter { !$0.passed && $0.error == nil }.count

@@ -217,6 +217,8 @@ extension Shell {
         }
         let guards = snapshot.guards.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         if !guards.isEmpty { print("guards: " + guards.joined(separator: ", ")) }
+        let flags = snapshot.flags.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        if !flags.isEmpty { print("flags: " + flags.joined(separator: ", ")) }
         for (model, cost) in snapshot.costByModel.sorted(by: { $0.key < $1.key }) {
             print(String(format: "model %@: %d tokens, cost %.6f", model, snapshot.tokensByModel[model] ?? 0, cost))
         }

@@ -100,6 +100,15 @@ struct PipedShellTests {
         #expect(audit.output.contains("\"outcome\":\"cancelled\""))
     }
 
+    @Test func statsCountTurnsByRouteIntentAndFlag() throws {
+        let workspace = try TestWorkspace()
+        let result = try workspace.run([], input: "hi\nwhat is the meaning of life\nthanks\n/stats\n")
+        #expect(result.output.contains("turns: 3 "))
+        #expect(result.output.contains("intents: "))
+        #expect(result.output.contains("out_of_scope 1"))
+        #expect(result.output.contains("flags: fallback 1"))
+    }
+
     @Test func blankLinesSendNothingAndLeaveNoAuditRecord() throws {
         let workspace = try TestWorkspace()
         let result = try workspace.run([], input: "hi\n\n   \nthanks\n")

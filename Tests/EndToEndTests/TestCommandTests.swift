@@ -33,9 +33,24 @@ struct TestCommandTests {
         let errors = Pipe()
         process.standardError = errors
         try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let message = String(decoding: TestWorkspace.readToEnd(errors.fileHandleForReading), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(message)")
+    }
+
+    @Test func repeatedRunsAreTestCasesOfTheirOwnInJUnit() throws {
+        let workspace = try TestWorkspace()
+        let junit = workspace.directory.appendingPathComponent("repeated.xml")
+        let scripts = ["tests/thanks.chat", "tests/goodbye.chat"].map {
+            workspace.directory.appendingPathComponent($0).path
+        }
+        let result = try workspace.run(["test"] + scripts + ["--repeat", "3", "--junit", junit.path], input: "")
+        #expect(result.status == 0, "\(result.output)\(result.error)")
+        let names = try XMLDocument(contentsOf: junit).nodes(forXPath: "//testcase/@name").compactMap(\.stringValue)
+        #expect(names.count == 6)
+        #expect(Set(names).count == 6)
+        #expect(names.filter { $0.hasSuffix("(run 3 of 3)") }.count == 2)
+        try expectValidJUnit(junit)
     }
 
     @Test func aBrokenExpectationExitsOneWithAReadableFailure() throws {

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Running totals across sessions: turns, latency percentiles, tokens and cost per model, routes and guards.
+/// Running totals across sessions: turns, latency percentiles, tokens and cost per model, routes, guards and
+/// flags.
 public final class Metrics: Sendable {
     /// A snapshot for `/stats` and reports.
     public struct Snapshot: Sendable {
@@ -11,6 +12,8 @@ public final class Metrics: Sendable {
         public var routes: [String: Int]
         public var intents: [String: Int]
         public var guards: [String: Int]
+        /// Turns by flag: `fallback`, `cancelled`, `model_unavailable`, `embeddings_unavailable` and the rest.
+        public var flags: [String: Int]
         public var handoffs: Int
         public var cacheHits: Int
 
@@ -26,7 +29,7 @@ public final class Metrics: Sendable {
     private let state = Mutex(
         Snapshot(
             turns: 0, latencyMicros: [], costByModel: [:], tokensByModel: [:], routes: [:], intents: [:],
-            guards: [:], handoffs: 0, cacheHits: 0))
+            guards: [:], flags: [:], handoffs: 0, cacheHits: 0))
 
     public init() {}
 
@@ -39,6 +42,8 @@ public final class Metrics: Sendable {
             snapshot.routes[turn.route.kind, default: 0] += 1
             if let intent = turn.intent?.intent { snapshot.intents[intent, default: 0] += 1 }
             for verdict in turn.guards where verdict.action != "pass" { snapshot.guards[verdict.name, default: 0] += 1 }
+            // A replay's flag names the session it replays; counted apart, each would be a flag of its own.
+            for flag in Set(turn.flags) where !flag.hasPrefix("replay_of:") { snapshot.flags[flag, default: 0] += 1 }
             if turn.handoff != nil { snapshot.handoffs += 1 }
             if turn.cache == "hit" { snapshot.cacheHits += 1 }
             if let model = turn.model, let usage = turn.usage {

@@ -117,7 +117,7 @@ enum TestCommand {
         var writeFailed = false
         if let junit = options.junit {
             do {
-                try Reporters.junit(results.flatMap { $0 }).write(toFile: junit, atomically: true, encoding: .utf8)
+                try Reporters.junit(runs: results).write(toFile: junit, atomically: true, encoding: .utf8)
             } catch {
                 ShopTalkCommand.report("cannot write the JUnit report to \(junit): check that its directory exists")
                 writeFailed = true
