@@ -66,6 +66,21 @@ static void shim_restore_modes_and_die(int signo)
     raise(signo);
 }
 
+/* Installs `handler` for `signo` with `flags`, unless the signal was ignored from the start (as under nohup). */
+static inline void shim_handle_signal(int signo, void (*handler)(int), int flags)
+{
+    struct sigaction current;
+    if (sigaction(signo, NULL, &current) != 0 || current.sa_handler == SIG_IGN) {
+        return;
+    }
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = flags;
+    action.sa_handler = handler;
+    sigaction(signo, &action, NULL);
+}
+
 /* Set by SIGWINCH from any thread; the reading thread applies it with el_resize before the next key. */
 static volatile sig_atomic_t shim_window_changed = 0;
 
@@ -119,12 +134,7 @@ static int shim_read_char(EditLine *el, wchar_t *out)
 
 static inline int shim_el_read_with_resizes(EditLine *el)
 {
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    action.sa_handler = shim_note_window_change;
-    sigaction(SIGWINCH, &action, NULL);
+    shim_handle_signal(SIGWINCH, shim_note_window_change, SA_RESTART);
     return el_set(el, EL_GETCFN, shim_read_char);
 }
 
@@ -142,16 +152,7 @@ static inline void shim_guard_terminal_modes(void)
     }
     const int signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
-        struct sigaction current;
-        if (sigaction(signals[i], NULL, &current) != 0 || current.sa_handler == SIG_IGN) {
-            continue;
-        }
-        struct sigaction action;
-        memset(&action, 0, sizeof action);
-        action.sa_handler = shim_restore_modes_and_die;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = SA_RESETHAND;
-        sigaction(signals[i], &action, NULL);
+        shim_handle_signal(signals[i], shim_restore_modes_and_die, SA_RESETHAND);
     }
 }
 
@@ -179,20 +180,12 @@ static void shim_forward_interrupt(int signo)
  */
 static inline void shim_forward_interrupts(int descriptor)
 {
-    struct sigaction current;
-    if (sigaction(SIGINT, NULL, &current) != 0 || current.sa_handler == SIG_IGN) {
-        return;
-    }
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = descriptor >= 0 ? SA_RESTART : SA_RESETHAND;
-    action.sa_handler = descriptor >= 0 ? shim_forward_interrupt : shim_restore_modes_and_die;
+    /* The descriptor is set before the handler that reads it, and cleared only after that handler is gone. */
     if (descriptor >= 0) {
         *shim_interrupt_descriptor() = descriptor;
-        sigaction(SIGINT, &action, NULL);
+        shim_handle_signal(SIGINT, shim_forward_interrupt, SA_RESTART);
     } else {
-        sigaction(SIGINT, &action, NULL);
+        shim_handle_signal(SIGINT, shim_restore_modes_and_die, SA_RESETHAND);
         *shim_interrupt_descriptor() = -1;
     }
 }

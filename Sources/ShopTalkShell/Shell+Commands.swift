@@ -55,6 +55,7 @@ extension Shell {
     }
 
     private func help(_ topic: String?) {
+        let window = TerminalLayout.terminalWidth()
         if let topic {
             let name = topic.hasPrefix("/") ? String(topic.dropFirst()) : topic
             guard let command = ShellCommand.named(name) else {
@@ -64,21 +65,19 @@ extension Shell {
             }
             print(command.usage)
             for paragraph in ["\(command.summary).", command.details] {
-                print("  " + TerminalLayout.forStandardOutput(paragraph, indent: 2))
+                print("  " + TerminalLayout.text(paragraph, width: window, indent: 2))
             }
             return
         }
-        print(TerminalLayout.forStandardOutput(ShellCommand.all[0].details, indent: 0))
+        print(TerminalLayout.text(ShellCommand.all[0].details, width: window, indent: 0))
         // One column of usages and one of summaries; in a window too narrow for that, long usages stand on
         // their own line with the summary below, under the summary column.
         let widest = ShellCommand.all.map(\.usage.count).max() ?? 0
-        let fits = ShellCommand.all.allSatisfy {
-            4 + widest + $0.summary.count <= TerminalLayout.terminalWidth() ?? .max
-        }
+        let fits = ShellCommand.all.allSatisfy { 4 + widest + $0.summary.count <= window ?? .max }
         let column = fits ? widest : min(widest, 24)
         let margin = String(repeating: " ", count: column + 4)
         for command in ShellCommand.all {
-            let summary = TerminalLayout.forStandardOutput(command.summary, indent: column + 4)
+            let summary = TerminalLayout.text(command.summary, width: window, indent: column + 4)
             if command.usage.count <= column {
                 print("  " + command.usage.padding(toLength: column + 2, withPad: " ", startingAt: 0) + summary)
             } else {

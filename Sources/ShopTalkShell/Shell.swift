@@ -118,17 +118,13 @@ package final class Shell {
     func send(_ message: String) async {
         do {
             let session = self.session
-            var turn: Turn
-            var interrupted = false
-            if let interrupter, let editor {
-                (turn, interrupted) = try await editor.withoutEcho {
-                    try await interrupter.run { try await session.send(message) }
-                }
-            } else if let interrupter {
-                (turn, interrupted) = try await interrupter.run { try await session.send(message) }
-            } else {
-                turn = try await session.send(message)
+            let interrupter = self.interrupter
+            @Sendable func perform() async throws -> (Turn, Bool) {
+                guard let interrupter else { return (try await session.send(message), false) }
+                return try await interrupter.run { try await session.send(message) }
             }
+            let (turn, interrupted) =
+                if let editor { try await editor.withoutEcho(perform) } else { try await perform() }
             lastTurn = turn
             // Ctrl-C on a run fed by a pipe stops the run, once the turn it cut short is audited.
             if interrupted, editor == nil { (finished, stoppedByInterrupt) = (true, true) }

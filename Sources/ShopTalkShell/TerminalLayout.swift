@@ -29,8 +29,13 @@ enum TerminalLayout {
     ///
     /// The width is read on every call, so a resized window lays out the next reply to its new size.
     static func forStandardOutput(_ reply: String, indent: Int) -> String {
-        guard let width = terminalWidth() else { return reply }
-        return lines(of: reply, width: width, indent: indent).joined(separator: "\n")
+        text(reply, width: terminalWidth(), indent: indent)
+    }
+
+    /// `text` laid out as `lines(of:width:indent:)` and joined, or unchanged without a `width`.
+    static func text(_ text: String, width: Int?, indent: Int) -> String {
+        guard let width else { return text }
+        return lines(of: text, width: width, indent: indent).joined(separator: "\n")
     }
 
     /// The window's width in columns when standard output is a terminal, else nil.

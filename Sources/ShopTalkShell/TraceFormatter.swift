@@ -8,10 +8,9 @@ enum TraceFormatter {
     static func trace(_ turn: Turn, style: Style, width: Int? = nil) -> String {
         var lines: [String] = []
         func add(_ label: String, _ value: String) {
-            let laidOut = width.map { TerminalLayout.lines(of: value, width: $0, indent: 10) } ?? [value]
             lines.append(
                 style.dim(label.padding(toLength: 10, withPad: " ", startingAt: 0))
-                    + laidOut.joined(separator: "\n"))
+                    + TerminalLayout.text(value, width: width, indent: 10))
         }
         add("session", "\(turn.sessionID) turn \(turn.index) at \(turn.at)\(turn.customerID.map { " as \($0)" } ?? "")")
         add("message", turn.message.isEmpty ? "(none)" : turn.message)

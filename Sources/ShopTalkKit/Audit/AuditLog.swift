@@ -128,7 +128,7 @@ public final class AuditLog: Sendable {
             if Self.hash(of: entry) != entry.hash {
                 return AuditVerification(entries: count, problem: (entry.seq, "its content was changed after writing"))
             }
-            if let head = head, entry.seq == head.seq, entry.hash != head.hash {
+            if let head, entry.seq == head.seq, entry.hash != head.hash {
                 return AuditVerification(
                     entries: count, problem: (entry.seq, "differs from the head recorded beside the ledger"))
             }
@@ -238,7 +238,7 @@ final class ChainAppender: Sendable {
                 return sealed
             }
             // After the commit, so the head never names an entry the ledger lacks. A head that could not be
-            // written only weakens the next verify, which then reports it.
+            // written leaves the older one, which the next verify still checks as far as it goes.
             if let last = sealed.last, let file = AuditHead.file(forLedgerAt: ledger.database.path) {
                 try? AuditHead(seq: last.seq, hash: last.hash).write(to: file)
             }
