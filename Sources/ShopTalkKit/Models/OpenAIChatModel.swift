@@ -157,23 +157,11 @@ public struct OpenAIChatModel: LanguageModel, CustomStringConvertible, CustomRef
         guard let failure = error as? HTTPFailure else {
             return ModelError.unreachable(model: name, detail: masked(String(describing: error)))
         }
-        let detail: String
-        switch failure {
-        case .timedOut: return ModelError.timedOut(model: name, seconds: timeout)
-        case .cannotConnect: detail = "nothing accepts connections at \(endpoint)"
-        case .hostNotFound: detail = "the host of \(endpoint) was not found"
-        case .connectionLost: detail = "the connection to \(endpoint) was lost"
-        case .tls(let reason): detail = "the TLS connection to \(endpoint) failed (\(masked(reason)))"
-        case .other(let reason): detail = "talking to \(endpoint): \(masked(reason))"
-        }
-        return ModelError.unreachable(model: name, detail: detail)
+        return failure.modelError(model: name, url: baseURL, timeout: timeout, mask: masked)
     }
 
     /// Host and port only: a URL's user-info part could hold credentials.
-    private var endpoint: String {
-        let host = baseURL.host ?? "?"
-        return baseURL.port.map { "\(host):\($0)" } ?? host
-    }
+    private var endpoint: String { HTTPFailure.place(of: baseURL) }
 
     private func makeHTTPRequest(for request: ModelRequest, streaming: Bool) throws -> HTTPRequest {
         if let apiKeyVariable, (apiKey ?? "").isEmpty {

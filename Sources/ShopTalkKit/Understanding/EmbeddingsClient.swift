@@ -121,15 +121,7 @@ public struct EmbeddingsClient: Sendable, CustomStringConvertible {
 
     /// A transport fault as the `ModelError` it is for the command line: a timeout, or an unreachable server.
     private func failure(from error: any Error) -> any Error {
-        switch error {
-        case let failure as HTTPFailure where failure == .timedOut:
-            return ModelError.timedOut(model: Self.name, seconds: timeout)
-        case let failure as HTTPFailure:
-            let place = baseURL.appendingPathComponent("embeddings").absoluteString
-            return ModelError.unreachable(model: Self.name, detail: "\(place): \(failure)")
-        default:
-            return error
-        }
+        (error as? HTTPFailure)?.modelError(model: Self.name, url: baseURL, timeout: timeout) ?? error
     }
 
     /// The vectors of a `/v1/embeddings` answer, ordered by their `index`.
