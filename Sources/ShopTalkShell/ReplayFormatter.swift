@@ -37,7 +37,8 @@ enum ReplayFormatter {
         let turns = replays.reduce(0) { $0 + $1.comparisons.count }
         let changed = replays.reduce(0) { $0 + $1.changed }
         let live = replays.reduce(0) { $0 + $1.comparisons.filter(\.needsLiveCall).count }
-        return "\(replays.count) session(s), \(turns) turns: \(turns - changed) unchanged, \(changed) changed"
+        return "\(replays.count) session(s), \(turns) turn\(turns == 1 ? "" : "s"): \(turns - changed) unchanged,"
+            + " \(changed) changed"
             + (live > 0 ? ", \(live) need a live model call" : "")
     }
 }

@@ -81,7 +81,8 @@ extension Shell {
             if command.usage.count <= column {
                 print("  " + command.usage.padding(toLength: column + 2, withPad: " ", startingAt: 0) + summary)
             } else {
-                print("  " + command.usage + "\n" + margin + summary)
+                // A usage wider than the window breaks between words too, continuing under its own start.
+                print("  " + TerminalLayout.text(command.usage, width: window, indent: 4) + "\n" + margin + summary)
             }
         }
     }
